@@ -1,0 +1,4 @@
+package io.keelson.store;
+
+public record CompactResponse(ResponseHeader header) {
+}

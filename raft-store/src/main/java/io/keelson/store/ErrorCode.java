@@ -1,0 +1,35 @@
+package io.keelson.store;
+
+/**
+ * The closed set of store failures. Each carries etcd's own error text, so that clients which match
+ * on messages (as etcd's clientv3 does) behave the same against Keelson.
+ */
+public enum ErrorCode {
+    EMPTY_KEY("etcdserver: key is not provided"),
+    REQUEST_TOO_LARGE("etcdserver: request is too large"),
+    TOO_MANY_TXN_OPS("etcdserver: too many operations in txn request"),
+    DUPLICATE_KEY("etcdserver: duplicate key given in txn request"),
+    KEY_NOT_FOUND("etcdserver: key not found"),
+    VALUE_PROVIDED("etcdserver: value is provided"),
+    LEASE_PROVIDED("etcdserver: lease is provided"),
+    LEASE_NOT_FOUND("etcdserver: requested lease not found"),
+    LEASE_EXISTS("etcdserver: lease already exists"),
+    LEASE_TTL_TOO_LARGE("etcdserver: too large lease TTL"),
+    COMPACTED("mvcc: required revision has been compacted"),
+    FUTURE_REVISION("mvcc: required revision is a future revision"),
+    NO_LEADER("etcdserver: no leader"),
+    TIMEOUT("etcdserver: request timed out"),
+    STOPPED("etcdserver: server stopped"),
+    INVALID_ARGUMENT("etcdserver: invalid argument");
+
+    private final String message;
+
+    ErrorCode(String message) {
+        this.message = message;
+    }
+
+    /** etcd's error text for this code. */
+    public String message() {
+        return message;
+    }
+}

@@ -1,0 +1,19 @@
+package io.keelson.store.mvcc;
+
+import io.keelson.store.TxnOp;
+
+/** One operation of a Raft entry, as the state database applies it. */
+public sealed interface Command {
+    /** A client put, delete or transaction. */
+    record Write(TxnOp op) implements Command {
+    }
+
+    record Compact(long revision) implements Command {
+    }
+
+    record LeaseGrant(long id, long ttl) implements Command {
+    }
+
+    record LeaseRevoke(long id) implements Command {
+    }
+}

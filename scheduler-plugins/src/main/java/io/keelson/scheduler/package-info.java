@@ -1,0 +1,2 @@
+/** Scheduler filter/score plugins (a later issue). */
+package io.keelson.scheduler;
