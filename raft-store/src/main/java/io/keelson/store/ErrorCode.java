@@ -20,6 +20,7 @@ public enum ErrorCode {
     NO_LEADER("etcdserver: no leader"),
     TIMEOUT("etcdserver: request timed out"),
     STOPPED("etcdserver: server stopped"),
+    TOO_MANY_REQUESTS("etcdserver: too many requests"),
     INVALID_ARGUMENT("etcdserver: invalid argument");
 
     private final String message;

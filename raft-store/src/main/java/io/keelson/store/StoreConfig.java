@@ -1,0 +1,122 @@
+package io.keelson.store;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Configuration of one store member. {@link #singleNode(Path)} is the embedded default; for a group,
+ * list every member in {@code peers} and name this one in {@code memberName}.
+ *
+ * @param dataDir              where this member keeps its Raft log ({@code raft/}) and state database
+ *                             ({@code state/})
+ * @param memberName           this member's name, one of {@code peers}
+ * @param peers                every member of the group; a port of 0 (single node only) picks a free one
+ * @param snapshotCount        applied entries between automatic snapshots (etcd's default 10,000)
+ * @param catchUpEntries       log entries kept behind a snapshot for slow followers (etcd: 5,000)
+ * @param maxRequestBytes      largest accepted request (etcd's default 1.5 MiB)
+ * @param maxTxnOps            most ops in one transaction (etcd's default 128)
+ * @param minLeaseTtlSeconds   shorter lease TTLs are raised to this (etcd: 1.5 x election timeout)
+ * @param electionTimeout      lower bound of the randomised election timeout (the upper is twice it)
+ * @param requestTimeout       how long a write or linearizable read may wait for the group
+ * @param maxBatchOps          most client operations in one Raft entry
+ * @param maxBatchBytes        largest Raft entry the batcher builds (a single larger request goes alone)
+ * @param maxInFlightBatches   Raft entries a member may have proposed and not yet seen committed
+ */
+public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
+                          long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
+                          Duration electionTimeout, Duration requestTimeout, int maxBatchOps, int maxBatchBytes,
+                          int maxInFlightBatches) {
+
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
+
+    public StoreConfig {
+        if (dataDir == null) {
+            throw new IllegalArgumentException("dataDir must be set");
+        }
+        peers = List.copyOf(peers);
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("at least one peer is required");
+        }
+        if (peers.stream().map(Peer::name).distinct().count() != peers.size()) {
+            throw new IllegalArgumentException("peer names must be unique: " + peers);
+        }
+        if (peers.stream().noneMatch(p -> p.name().equals(memberName))) {
+            throw new IllegalArgumentException("member '" + memberName + "' is not one of the peers " + peers);
+        }
+        if (peers.size() > 1 && peers.stream().anyMatch(p -> p.port() == 0)) {
+            throw new IllegalArgumentException("every peer of a multi-member group needs a fixed port");
+        }
+        positive("snapshotCount", snapshotCount);
+        positive("maxRequestBytes", maxRequestBytes);
+        positive("maxTxnOps", maxTxnOps);
+        positive("minLeaseTtlSeconds", minLeaseTtlSeconds);
+        positive("maxBatchOps", maxBatchOps);
+        positive("maxBatchBytes", maxBatchBytes);
+        positive("maxInFlightBatches", maxInFlightBatches);
+        if (catchUpEntries < 0) {
+            throw new IllegalArgumentException("catchUpEntries must be >= 0");
+        }
+        if (electionTimeout.toMillis() < 50 || requestTimeout.toMillis() <= 0) {
+            throw new IllegalArgumentException("electionTimeout must be >= 50 ms and requestTimeout positive");
+        }
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    /** A single-member store in {@code dataDir} with etcd's defaults. */
+    public static StoreConfig singleNode(Path dataDir) {
+        return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
+                DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofSeconds(10), 1024,
+                4 * 1024 * 1024, 8);
+    }
+
+    /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
+    public static StoreConfig member(Path dataDir, String memberName, List<Peer> peers) {
+        return singleNode(dataDir).withPeers(memberName, peers);
+    }
+
+    public Peer self() {
+        return peers.stream().filter(p -> p.name().equals(memberName)).findFirst().orElseThrow();
+    }
+
+    public StoreConfig withPeers(String memberName, List<Peer> peers) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+
+    public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+
+    public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+
+    public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+
+    public StoreConfig withElectionTimeout(Duration electionTimeout) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+
+    public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches);
+    }
+}

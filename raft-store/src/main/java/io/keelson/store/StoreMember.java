@@ -1,0 +1,9 @@
+package io.keelson.store;
+
+/** A running store member: the {@link KvStore} API plus what an operator asks of one member. */
+public interface StoreMember extends KvStore {
+    MemberStatus status();
+
+    /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
+    StoreConfig config();
+}

@@ -1,0 +1,205 @@
+package io.keelson.store.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.keelson.store.ResponseHeader;
+import io.keelson.store.mvcc.Command;
+import io.keelson.store.mvcc.MvccStore;
+import io.keelson.store.raft.proto.Batch;
+import io.keelson.store.raft.proto.Op;
+import io.keelson.store.raft.proto.Query;
+import io.keelson.store.raft.proto.QueryReply;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine: applies each committed {@link Batch} to the {@link MvccStore}, takes
+ * snapshots as RocksDB checkpoints and reloads from an installed one.
+ *
+ * <p>Recovery: the database records the applied index in the same write as the data, so entries at
+ * or below it are skipped when Ratis replays its log. If the database is behind the newest snapshot
+ * (it was lost or never written), it is rebuilt from that snapshot first.
+ */
+final class KvStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
+
+    /** What the member does with applied entries and role changes. */
+    interface Listener {
+        /** An entry was applied; called on the apply thread, in log order. */
+        void applied(Batch batch, MvccStore.Applied applied);
+
+        /** The database was replaced by an installed snapshot. */
+        void reloaded();
+
+        void leaderChanged(boolean self);
+
+        /** Answers a leader-side query (lease keep-alive or time-to-live). */
+        QueryReply query(Query query);
+    }
+
+    /** Supplies cluster and member ids for response headers. */
+    interface HeaderSource {
+        ResponseHeader header(long revision, long term);
+    }
+
+    private final Path stateDir;
+    private final HeaderSource headers;
+    private final SnapshotStore snapshots = new SnapshotStore();
+    private final Object applyLock = new Object(); // apply vs. snapshot (they may run on different threads)
+    private volatile Listener listener;
+    private volatile MvccStore mvcc;
+
+    KvStateMachine(Path stateDir, HeaderSource headers) {
+        this.stateDir = stateDir;
+        this.headers = headers;
+    }
+
+    void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    MvccStore mvcc() {
+        return mvcc;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        super.initialize(server, groupId, storage);
+        snapshots.init(storage);
+        mvcc = MvccStore.open(stateDir);
+        SnapshotInfo latest = snapshots.getLatestSnapshot();
+        if (latest != null && mvcc.appliedIndex() < latest.getIndex()) {
+            LOG.info("state database at index {} is behind snapshot {}; restoring it", mvcc.appliedIndex(), latest);
+            mvcc.restoreFrom(snapshots.dirOf(latest));
+        }
+        setLastAppliedTermIndex(TermIndex.valueOf(mvcc.appliedTerm(), mvcc.appliedIndex()));
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return snapshots;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        long term = entry.getTerm();
+        synchronized (applyLock) {
+            if (index <= mvcc.appliedIndex()) {
+                updateLastAppliedTermIndex(term, index); // replayed: already in the database
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
+            Batch batch;
+            try {
+                batch = Batch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            } catch (InvalidProtocolBufferException e) {
+                // an undecodable committed entry would make replicas diverge: stop this member
+                return CompletableFuture.failedFuture(new IllegalStateException("corrupt entry " + index, e));
+            }
+            List<Command> commands = new ArrayList<>(batch.getOpsCount());
+            for (Op op : batch.getOpsList()) {
+                commands.add(OpCodec.decode(op));
+            }
+            Listener l = listener;
+            MvccStore.Applied applied = mvcc.apply(commands, index, term, rev -> headers.header(rev, term));
+            updateLastAppliedTermIndex(term, index);
+            if (l != null) {
+                l.applied(batch, applied);
+            }
+        }
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        synchronized (applyLock) {
+            TermIndex last = getLastAppliedTermIndex();
+            if (last == null || last.getIndex() <= 0) {
+                return -1;
+            }
+            SnapshotInfo latest = snapshots.getLatestSnapshot();
+            if (latest != null && latest.getIndex() >= last.getIndex()) {
+                return latest.getIndex();
+            }
+            if (last.getIndex() > mvcc.appliedIndex()) {
+                // trailing entries without commands (leader no-ops, configuration): record them too
+                mvcc.markApplied(last.getIndex(), last.getTerm());
+            }
+            Path dir = snapshots.dirFor(last);
+            mvcc.checkpoint(dir);
+            snapshots.reload();
+            snapshots.cleanupOldSnapshots(null);
+            LOG.debug("snapshot {} taken in {}", last, dir);
+            return last.getIndex();
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        synchronized (applyLock) {
+            snapshots.reload();
+            SnapshotInfo latest = snapshots.getLatestSnapshot();
+            if (latest == null) {
+                return;
+            }
+            LOG.info("reloading state from installed snapshot {}", latest);
+            mvcc.restoreFrom(snapshots.dirOf(latest));
+            setLastAppliedTermIndex(latest.getTermIndex());
+            Listener l = listener;
+            if (l != null) {
+                l.reloaded();
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        try {
+            Query query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+            if (query.getQueryCase() == Query.QueryCase.BARRIER) {
+                return CompletableFuture.completedFuture(Message.EMPTY); // Ratis already waited for the read index
+            }
+            Listener l = listener;
+            QueryReply reply = l == null ? QueryReply.newBuilder().setNotLeader(true).build() : l.query(query);
+            return CompletableFuture.completedFuture(
+                    Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
+        } catch (InvalidProtocolBufferException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        Listener l = listener;
+        if (l != null) {
+            l.leaderChanged(groupMemberId.getPeerId().equals(newLeaderId));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        super.close();
+        MvccStore m = mvcc;
+        if (m != null) {
+            m.close();
+        }
+    }
+}

@@ -1,0 +1,569 @@
+package io.keelson.store.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.keelson.store.CompactResponse;
+import io.keelson.store.DeleteRangeRequest;
+import io.keelson.store.DeleteRangeResponse;
+import io.keelson.store.ErrorCode;
+import io.keelson.store.Lease;
+import io.keelson.store.MemberStatus;
+import io.keelson.store.Peer;
+import io.keelson.store.PutRequest;
+import io.keelson.store.PutResponse;
+import io.keelson.store.RangeRequest;
+import io.keelson.store.RangeResponse;
+import io.keelson.store.ResponseHeader;
+import io.keelson.store.StoreConfig;
+import io.keelson.store.StoreException;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TxnOp;
+import io.keelson.store.TxnRequest;
+import io.keelson.store.TxnResponse;
+import io.keelson.store.mvcc.Command;
+import io.keelson.store.mvcc.MvccStore;
+import io.keelson.store.raft.proto.Batch;
+import io.keelson.store.raft.proto.Op;
+import io.keelson.store.raft.proto.Query;
+import io.keelson.store.raft.proto.QueryReply;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One store member: a Ratis server with the {@link KvStateMachine}, a Ratis client for proposals
+ * and reads, the group-commit {@link Proposer}, the {@link ReadBarrier} and the {@link Lessor}.
+ */
+public final class RaftMember implements StoreMember {
+    /** etcd's largest lease TTL, in seconds. */
+    static final long MAX_LEASE_TTL = 9_000_000_000L;
+    private static final int QUEUE_CAPACITY = 1 << 16;
+
+    private final StoreConfig config;
+    private final RaftGroupId groupId;
+    private final RaftPeerId selfId;
+    private final long clusterId;
+    private final long memberId;
+    private final RandomGenerator random;
+    private final KvStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final Proposer proposer;
+    private final ReadBarrier barrier;
+    private final Lessor lessor;
+    private final RequestCheck check;
+    private final ExecutorService completions;
+    private final ExecutorService readers;
+    private final ScheduledExecutorService scheduler;
+
+    private RaftMember(StoreConfig config) throws IOException {
+        this.config = config;
+        this.random = new SecureRandom();
+        List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
+        UUID groupUuid = UUID.nameUUIDFromBytes(("keelson:" + names).getBytes(StandardCharsets.UTF_8));
+        this.groupId = RaftGroupId.valueOf(groupUuid);
+        this.clusterId = groupUuid.getMostSignificantBits() & Long.MAX_VALUE;
+        this.memberId = UUID.nameUUIDFromBytes(("keelson:" + names + ":" + config.memberName())
+                .getBytes(StandardCharsets.UTF_8)).getMostSignificantBits() & Long.MAX_VALUE;
+        this.selfId = RaftPeerId.valueOf(config.memberName());
+        List<RaftPeer> peers = new ArrayList<>();
+        for (Peer p : config.peers()) {
+            peers.add(RaftPeer.newBuilder().setId(p.name()).setAddress(p.address()).build());
+        }
+        RaftGroup group = RaftGroup.valueOf(groupId, peers);
+
+        this.completions = Executors.newSingleThreadExecutor(daemon("keelson-completions"));
+        this.readers = Executors.newFixedThreadPool(2, daemon("keelson-reads"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-lessor"));
+
+        Path raftDir = config.dataDir().resolve("raft");
+        boolean fresh = !Files.isDirectory(raftDir) || isEmpty(raftDir);
+        Files.createDirectories(raftDir);
+        this.stateMachine = new KvStateMachine(config.dataDir().resolve("state"),
+                (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
+        this.server = RaftServer.newBuilder()
+                .setGroup(group)
+                .setServerId(selfId)
+                .setProperties(serverProperties(config, raftDir))
+                .setStateMachine(stateMachine)
+                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
+                .build();
+        this.client = RaftClient.newBuilder()
+                .setProperties(clientProperties(config))
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, config.requestTimeout().toMillis() / 100), TimeDuration.valueOf(100,
+                                TimeUnit.MILLISECONDS)))
+                .build();
+        this.check = new RequestCheck(config.maxTxnOps(), id -> stateMachine.mvcc().leaseExists(id));
+        this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), this::send,
+                config.maxBatchOps(), config.maxBatchBytes(), config.maxInFlightBatches(), QUEUE_CAPACITY,
+                completions, RaftMember::toStoreException);
+        this.barrier = new ReadBarrier(this::readIndex, readers, RaftMember::toStoreException);
+        this.lessor = new Lessor(System::nanoTime, scheduler, 250,
+                id -> proposer.propose(OpCodec.encode(new Command.LeaseRevoke(id)), 16));
+        stateMachine.setListener(new MemberListener());
+    }
+
+    /** Starts a member as configured; returns once its Raft server is running (a leader may not exist yet). */
+    public static RaftMember start(StoreConfig config) throws IOException {
+        StoreConfig resolved = config;
+        Peer self = config.self();
+        if (self.port() == 0) {
+            resolved = config.withPeers(self.name(), List.of(new Peer(self.name(), self.host(), freePort())));
+        }
+        RaftMember member = new RaftMember(resolved);
+        try {
+            member.server.start();
+        } catch (IOException | RuntimeException e) {
+            member.close();
+            throw e;
+        }
+        member.proposer.start();
+        if (resolved.peers().size() == 1) {
+            member.awaitLeader(); // a lone member elects itself; callers expect it ready on return
+        }
+        return member;
+    }
+
+    private void awaitLeader() throws IOException {
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        while (status().leader().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                close();
+                throw new IOException("member " + config.memberName() + " elected no leader within "
+                        + config.requestTimeout());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static RaftProperties serverProperties(StoreConfig config, Path raftDir) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, config.self().host());
+        GrpcConfigKeys.Server.setPort(p, config.self().port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        long election = config.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election),
+                TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotCount());
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.snapshotCount()));
+        // purge the log up to the snapshot even while a follower is down: it catches up by snapshot
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.catchUpEntries());
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, config.snapshotCount()));
+        return p;
+    }
+
+    private static RaftProperties clientProperties(StoreConfig config) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.maxInFlightBatches() + 64);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return p;
+    }
+
+    // ------------------------------------------------------------------ Raft plumbing
+
+    private CompletableFuture<?> send(byte[] batch) {
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)))
+                .thenApply(RaftMember::successful);
+    }
+
+    private static final byte[] BARRIER = Query.newBuilder().setBarrier(true).build().toByteArray();
+
+    private CompletableFuture<?> readIndex() {
+        return retryWhileNoLeader(() -> client.async()
+                .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(BARRIER)), selfId)
+                .thenApply(RaftMember::successful));
+    }
+
+    /**
+     * Retries {@code attempt} while the group has no leader (elections, start-up), for at most the
+     * request timeout; then the last failure stands.
+     */
+    private <T> CompletableFuture<T> retryWhileNoLeader(java.util.function.Supplier<CompletableFuture<T>> attempt) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        retryWhileNoLeader(attempt, deadline, result);
+        return result;
+    }
+
+    private <T> void retryWhileNoLeader(java.util.function.Supplier<CompletableFuture<T>> attempt, long deadline,
+                                        CompletableFuture<T> result) {
+        attempt.get().whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+                return;
+            }
+            StoreException failure = toStoreException(error);
+            if (failure.code() == ErrorCode.NO_LEADER && System.nanoTime() < deadline && !scheduler.isShutdown()) {
+                try {
+                    scheduler.schedule(() -> retryWhileNoLeader(attempt, deadline, result), 50,
+                            TimeUnit.MILLISECONDS);
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // fall through: the member is closing
+                }
+            }
+            result.completeExceptionally(failure);
+        });
+    }
+
+    private CompletableFuture<QueryReply> queryLeader(Query query) {
+        return retryWhileNoLeader(() -> queryLeaderOnce(query));
+    }
+
+    private CompletableFuture<QueryReply> queryLeaderOnce(Query query) {
+        // unordered: an ordered read-only request waits behind the client's sliding window for seconds
+        return client.async()
+                .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())))
+                .thenApply(reply -> {
+                    try {
+                        QueryReply r = QueryReply.parseFrom(
+                                successful(reply).getMessage().getContent().asReadOnlyByteBuffer());
+                        if (r.getNotLeader()) {
+                            throw new StoreException(ErrorCode.NO_LEADER);
+                        }
+                        return r;
+                    } catch (InvalidProtocolBufferException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+    }
+
+    private static RaftClientReply successful(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new CompletionException(reply.getException());
+        }
+        return reply;
+    }
+
+    static StoreException toStoreException(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof StoreException se) {
+            return se;
+        }
+        if (t instanceof AlreadyClosedException) {
+            return new StoreException(ErrorCode.STOPPED, t);
+        }
+        if (t instanceof NotLeaderException || t instanceof LeaderNotReadyException
+                || t instanceof org.apache.ratis.protocol.exceptions.ReadIndexException) {
+            return new StoreException(ErrorCode.NO_LEADER, t);
+        }
+        return new StoreException(ErrorCode.TIMEOUT, t);
+    }
+
+    private final class MemberListener implements KvStateMachine.Listener {
+        @Override
+        public void applied(Batch batch, MvccStore.Applied applied) {
+            for (long[] change : applied.leaseChanges()) {
+                if (change[1] < 0) {
+                    lessor.revoked(change[0]);
+                } else {
+                    lessor.granted(change[0], change[1]);
+                }
+            }
+            if (batch.getOrigin().equals(proposer.origin())) {
+                proposer.applied(batch.getSequence(), applied.results());
+            }
+        }
+
+        @Override
+        public void reloaded() {
+            if (lessor.isPrimary()) {
+                lessor.promote(stateMachine.mvcc().leases());
+            }
+        }
+
+        @Override
+        public void leaderChanged(boolean self) {
+            if (self) {
+                lessor.promote(stateMachine.mvcc().leases());
+            } else {
+                lessor.demote();
+            }
+        }
+
+        @Override
+        public QueryReply query(Query query) {
+            if (!lessor.isPrimary()) {
+                return QueryReply.newBuilder().setNotLeader(true).build();
+            }
+            if (query.getQueryCase() == Query.QueryCase.LEASE_KEEP_ALIVE) {
+                return QueryReply.newBuilder().setTtl(lessor.renew(query.getLeaseKeepAlive())).build();
+            }
+            long id = query.getLeaseTimeToLive();
+            Long granted = stateMachine.mvcc().leases().get(id);
+            return QueryReply.newBuilder().setTtl(granted == null ? -1 : lessor.remaining(id))
+                    .setGrantedTtl(granted == null ? 0 : granted).build();
+        }
+    }
+
+    // ------------------------------------------------------------------ KvStore
+
+    private ResponseHeader header(long revision) {
+        return new ResponseHeader(clusterId, memberId, revision, currentTerm());
+    }
+
+    private long currentTerm() {
+        try {
+            return server.getDivision(groupId).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private MvccStore mvcc() {
+        return stateMachine.mvcc();
+    }
+
+    /** Validates, encodes and proposes one command; the future carries its typed response. */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> propose(Command command) {
+        Op op = OpCodec.encode(command);
+        int size = op.getSerializedSize();
+        if (size > config.maxRequestBytes()) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.REQUEST_TOO_LARGE));
+        }
+        return (CompletableFuture<T>) proposer.propose(op, size);
+    }
+
+    private static <T> CompletableFuture<T> checked(Runnable check, java.util.function.Supplier<CompletableFuture<T>> then) {
+        try {
+            check.run();
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return then.get();
+    }
+
+    private <T> CompletableFuture<T> local(java.util.function.Supplier<T> read) {
+        try {
+            return CompletableFuture.completedFuture(read.get());
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RangeResponse> range(RangeRequest request) {
+        return checked(() -> check.range(request), () -> request.serializable()
+                ? local(() -> mvcc().range(request, this::header))
+                : barrier.read(() -> mvcc().range(request, this::header)));
+    }
+
+    @Override
+    public CompletableFuture<PutResponse> put(PutRequest request) {
+        return checked(() -> check.put(request), () -> propose(new Command.Write(request)));
+    }
+
+    @Override
+    public CompletableFuture<DeleteRangeResponse> delete(DeleteRangeRequest request) {
+        return checked(() -> check.delete(request), () -> propose(new Command.Write(request)));
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+        return checked(() -> check.txn(request), () -> {
+            if (!request.isReadOnly()) {
+                return propose(new Command.Write(request));
+            }
+            return serializable(request) ? local(() -> mvcc().readOnlyTxn(request, this::header))
+                    : barrier.read(() -> mvcc().readOnlyTxn(request, this::header));
+        });
+    }
+
+    /** etcd serves a read-only txn locally only if every range in it asks to be serializable. */
+    private static boolean serializable(TxnRequest txn) {
+        boolean any = false;
+        for (List<TxnOp> branch : List.of(txn.success(), txn.failure())) {
+            for (TxnOp op : branch) {
+                if (op instanceof RangeRequest r) {
+                    if (!r.serializable()) {
+                        return false;
+                    }
+                    any = true;
+                } else if (op instanceof TxnRequest nested && !serializable(nested)) {
+                    return false;
+                }
+            }
+        }
+        return any;
+    }
+
+    @Override
+    public CompletableFuture<CompactResponse> compact(long revision) {
+        return checked(() -> {
+            if (revision <= mvcc().compactRevision()) {
+                throw new StoreException.CompactedException(mvcc().compactRevision());
+            }
+            if (revision > mvcc().revision()) {
+                throw new StoreException.FutureRevisionException(mvcc().revision());
+            }
+        }, () -> propose(new Command.Compact(revision)));
+    }
+
+    @Override
+    public CompletableFuture<Lease.GrantResponse> leaseGrant(Lease.GrantRequest request) {
+        return checked(() -> {
+            if (request.ttl() > MAX_LEASE_TTL) {
+                throw new StoreException(ErrorCode.LEASE_TTL_TOO_LARGE);
+            }
+            if (request.id() != 0 && mvcc().leaseExists(request.id())) {
+                throw new StoreException(ErrorCode.LEASE_EXISTS);
+            }
+        }, () -> {
+            long id = request.id() != 0 ? request.id() : random.nextLong(1, Long.MAX_VALUE);
+            return propose(new Command.LeaseGrant(id, Math.max(request.ttl(), config.minLeaseTtlSeconds())));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Lease.RevokeResponse> leaseRevoke(long id) {
+        return checked(() -> requireLease(id), () -> propose(new Command.LeaseRevoke(id)));
+    }
+
+    private void requireLease(long id) {
+        if (!mvcc().leaseExists(id)) {
+            throw new StoreException(ErrorCode.LEASE_NOT_FOUND);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Lease.KeepAliveResponse> leaseKeepAlive(long id) {
+        return queryLeader(Query.newBuilder().setLeaseKeepAlive(id).build()).thenApply(reply -> {
+            if (reply.getTtl() < 0) {
+                throw new StoreException(ErrorCode.LEASE_NOT_FOUND);
+            }
+            return new Lease.KeepAliveResponse(header(mvcc().revision()), id, reply.getTtl());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Lease.TimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
+        return queryLeader(Query.newBuilder().setLeaseTimeToLive(id).build()).thenApply(reply ->
+                new Lease.TimeToLiveResponse(header(mvcc().revision()), id, reply.getTtl(), reply.getGrantedTtl(),
+                        keys && reply.getTtl() >= 0 ? mvcc().leaseKeys(id) : List.of()));
+    }
+
+    @Override
+    public CompletableFuture<Lease.ListResponse> leaseList() {
+        return barrier.read(() -> new Lease.ListResponse(header(mvcc().revision()),
+                new ArrayList<>(mvcc().leases().keySet())));
+    }
+
+    @Override
+    public MemberStatus status() {
+        Optional<String> leader = Optional.empty();
+        long term = 0;
+        try {
+            var info = server.getDivision(groupId).getInfo();
+            term = info.getCurrentTerm();
+            RaftPeerId leaderId = info.getLeaderId();
+            if (leaderId != null) {
+                leader = Optional.of(leaderId.toString());
+            }
+        } catch (IOException e) {
+            // not started or already closed: report no leader
+        }
+        MvccStore m = mvcc();
+        return new MemberStatus(clusterId, memberId, config.memberName(), leader, term, m.appliedIndex(),
+                m.revision(), m.compactRevision());
+    }
+
+    @Override
+    public StoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        lessor.close();
+        proposer.close();
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        completions.shutdown();
+        readers.shutdown();
+        scheduler.shutdownNow();
+        try {
+            completions.awaitTermination(5, TimeUnit.SECONDS);
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
