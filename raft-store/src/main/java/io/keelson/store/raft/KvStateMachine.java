@@ -26,6 +26,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +91,17 @@ final class KvStateMachine extends BaseStateMachine {
             mvcc.restoreFrom(snapshots.dirOf(latest));
         }
         setLastAppliedTermIndex(TermIndex.valueOf(mvcc.appliedTerm(), mvcc.appliedIndex()));
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** Ratis pauses the state machine before it swaps in an installed snapshot ({@link #reinitialize}). */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
     }
 
     @Override
@@ -163,6 +175,10 @@ final class KvStateMachine extends BaseStateMachine {
             LOG.info("reloading state from installed snapshot {}", latest);
             mvcc.restoreFrom(snapshots.dirOf(latest));
             setLastAppliedTermIndex(latest.getTermIndex());
+            if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+                getLifeCycle().transition(LifeCycle.State.STARTING);
+                getLifeCycle().transition(LifeCycle.State.RUNNING);
+            }
             Listener l = listener;
             if (l != null) {
                 l.reloaded();
