@@ -178,6 +178,55 @@ class ThreeMemberIT {
     }
 
     @Test
+    void leaseExpiry_newLeaderGivesFullTtl_andEveryMemberDeletesTheKeysAtOneRevision() throws Exception {
+        startAll(TestStores.threeMembers(root));
+        StoreMember leader = awaitLeader();
+        long granted = System.nanoTime();
+        long id = leader.leaseGrant(Lease.GrantRequest.ttl(3)).join().id();
+        long putRevision = leader.txn(TxnRequest.of(List.of(), List.of(
+                PutRequest.of("eph/1", "a").withLease(id), PutRequest.of("eph/2", "b").withLease(id)),
+                List.of())).join().header().revision();
+        Thread.sleep(1500);
+        members.set(members.indexOf(leader), null);
+        leader.close();
+        StoreMember newLeader = awaitLeader();
+        // past the lease's original deadline the keys are still there: the new leader restarted its TTL
+        long sinceGrant = System.nanoTime() - granted;
+        Thread.sleep(Math.max(0, TimeUnit.MILLISECONDS.toNanos(3500) - sinceGrant) / 1_000_000);
+        assertThat(newLeader.range(RangeRequest.prefix("eph/")).join().kvs()).hasSize(2);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!newLeader.range(RangeRequest.prefix("eph/")).join().kvs().isEmpty()) {
+            assertThat(System.nanoTime()).as("lease expires under the new leader").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        List<Long> deleteRevisions = new ArrayList<>();
+        for (StoreMember m : members) {
+            if (m != null) {
+                deleteRevisions.add(deleteRevision(m, putRevision));
+            }
+        }
+        assertThat(deleteRevisions).hasSize(2).allMatch(r -> r.equals(deleteRevisions.get(0)));
+        assertThat(newLeader.leaseTimeToLive(id, false).join().ttl()).isEqualTo(-1);
+    }
+
+    /** The first revision after {@code from} at which both eph/ keys are gone, read on {@code m} itself. */
+    private static long deleteRevision(StoreMember m, long from) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (m.range(RangeRequest.prefix("eph/").withSerializable()).join().kvs().size() > 0) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        for (long rev = from; ; rev++) {
+            int live = m.range(RangeRequest.prefix("eph/").atRevision(rev).withSerializable()).join().kvs().size();
+            if (live == 0) {
+                return rev;
+            }
+            assertThat(live).as("both keys go at the same revision").isEqualTo(2);
+        }
+    }
+
+    @Test
     void fullClusterRestart_recoversAllData() throws Exception {
         startAll(TestStores.threeMembers(root));
         StoreMember leader = awaitLeader();
