@@ -43,8 +43,12 @@ public class MvccBenchmark {
     private static final int KEYS = 100_000;
     private static final MvccStore.HeaderFactory HEADERS = rev -> new ResponseHeader(1, 1, rev, 1);
 
-    @Param({"1", "128"})
-    public int batch;
+    /** Puts per Raft entry for the apply benchmark. */
+    @State(Scope.Benchmark)
+    public static class Batch {
+        @Param({"1", "128"})
+        public int size;
+    }
 
     private Path dir;
     private MvccStore store;
@@ -79,7 +83,8 @@ public class MvccBenchmark {
     /** Throughput in puts/s: each invocation applies one entry of {@code batch} puts. */
     @Benchmark
     @OperationsPerInvocation(128)
-    public MvccStore.Applied applyBatchOfPuts() {
+    public MvccStore.Applied applyBatchOfPuts(Batch b) {
+        int batch = b.size;
         List<Command> commands = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
             commands.add(new Command.Write(PutRequest.of(key(next++ % KEYS), value)));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -421,5 +422,32 @@ class KvStoreSemanticsTest {
         assertThat(put("after", "restart")).isEqualTo(rev + 1);
         assertThat(failure(() -> store.range(RangeRequest.key("durable").atRevision(rev - 2)).join()))
                 .isInstanceOf(StoreException.CompactedException.class);
+    }
+
+    @Test
+    void restart_fromSnapshotPlusLog_recoversEverything() throws Exception {
+        store.close();
+        StoreConfig config = TestStores.singleNode(dir).withSnapshotCount(50, 0);
+        store = KeelsonStore.open(config);
+        for (int i = 0; i < 180; i++) { // one entry each: three snapshots and a log tail
+            store.put(PutRequest.of("s/" + (i % 20), "v" + i)).join();
+        }
+        store.delete(DeleteRangeRequest.key("s/3")).join();
+        Map<String, String> before = contents();
+        long revision = store.status().revision();
+        try (var files = java.nio.file.Files.walk(dir.resolve("raft"))) {
+            assertThat(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot."))).isTrue();
+        }
+        store.close();
+        store = KeelsonStore.open(config);
+        assertThat(contents()).isEqualTo(before);
+        assertThat(store.status().revision()).isEqualTo(revision);
+        assertThat(store.range(RangeRequest.key("s/3").atRevision(revision - 1)).join().kvs()).hasSize(1);
+    }
+
+    private Map<String, String> contents() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        store.range(RangeRequest.all()).join().kvs().forEach(kv -> out.put(kv.keyUtf8(), kv.valueUtf8()));
+        return out;
     }
 }

@@ -41,12 +41,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -54,13 +54,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
-import org.apache.ratis.protocol.exceptions.NotLeaderException;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
@@ -119,12 +114,12 @@ public final class RaftMember implements StoreMember {
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
-                .setProperties(serverProperties(config, raftDir))
+                .setProperties(RaftSettings.server(config, raftDir))
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
-                .setProperties(clientProperties(config))
+                .setProperties(RaftSettings.client(config))
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -134,10 +129,10 @@ public final class RaftMember implements StoreMember {
         this.check = new RequestCheck(config.maxTxnOps(), id -> stateMachine.mvcc().leaseExists(id));
         this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), this::send,
                 config.maxBatchOps(), config.maxBatchBytes(), config.maxInFlightBatches(), QUEUE_CAPACITY,
-                completions, RaftMember::toStoreException);
-        this.barrier = new ReadBarrier(this::readIndex, readers, RaftMember::toStoreException);
+                completions, StoreErrors::of);
+        this.barrier = new ReadBarrier(this::readIndex, readers, StoreErrors::of);
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
-                id -> proposer.propose(OpCodec.encode(new Command.LeaseRevoke(id)), 16));
+                id -> propose(new Command.LeaseRevoke(id)));
         stateMachine.setListener(new MemberListener());
     }
 
@@ -170,7 +165,7 @@ public final class RaftMember implements StoreMember {
                 throw new IOException("member " + config.memberName() + " elected no leader within "
                         + config.requestTimeout());
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
@@ -186,42 +181,12 @@ public final class RaftMember implements StoreMember {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static RaftProperties serverProperties(StoreConfig config, Path raftDir) {
-        RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        GrpcConfigKeys.Server.setHost(p, config.self().host());
-        GrpcConfigKeys.Server.setPort(p, config.self().port());
-        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        long election = config.electionTimeout().toMillis();
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election),
-                TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotCount());
-        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.snapshotCount()));
-        // purge the log up to the snapshot even while a follower is down: it catches up by snapshot
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.catchUpEntries());
-        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, config.snapshotCount()));
-        return p;
-    }
-
-    private static RaftProperties clientProperties(StoreConfig config) {
-        RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.maxInFlightBatches() + 64);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        return p;
     }
 
     // ------------------------------------------------------------------ Raft plumbing
@@ -243,27 +208,27 @@ public final class RaftMember implements StoreMember {
      * Retries {@code attempt} while the group has no leader (elections, start-up), for at most the
      * request timeout; then the last failure stands.
      */
-    private <T> CompletableFuture<T> retryWhileNoLeader(java.util.function.Supplier<CompletableFuture<T>> attempt) {
+    private <T> CompletableFuture<T> retryWhileNoLeader(Supplier<CompletableFuture<T>> attempt) {
         CompletableFuture<T> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         retryWhileNoLeader(attempt, deadline, result);
         return result;
     }
 
-    private <T> void retryWhileNoLeader(java.util.function.Supplier<CompletableFuture<T>> attempt, long deadline,
+    private <T> void retryWhileNoLeader(Supplier<CompletableFuture<T>> attempt, long deadline,
                                         CompletableFuture<T> result) {
         attempt.get().whenComplete((value, error) -> {
             if (error == null) {
                 result.complete(value);
                 return;
             }
-            StoreException failure = toStoreException(error);
+            StoreException failure = StoreErrors.of(error);
             if (failure.code() == ErrorCode.NO_LEADER && System.nanoTime() < deadline && !scheduler.isShutdown()) {
                 try {
                     scheduler.schedule(() -> retryWhileNoLeader(attempt, deadline, result), 50,
                             TimeUnit.MILLISECONDS);
                     return;
-                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                } catch (RejectedExecutionException closing) {
                     // fall through: the member is closing
                 }
             }
@@ -298,25 +263,6 @@ public final class RaftMember implements StoreMember {
             throw new CompletionException(reply.getException());
         }
         return reply;
-    }
-
-    static StoreException toStoreException(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof StoreException se) {
-            return se;
-        }
-        if (t instanceof AlreadyClosedException) {
-            return new StoreException(ErrorCode.STOPPED, t);
-        }
-        if (t instanceof NotLeaderException || t instanceof LeaderNotReadyException
-                || t instanceof org.apache.ratis.protocol.exceptions.ReadIndexException) {
-            return new StoreException(ErrorCode.NO_LEADER, t);
-        }
-        return new StoreException(ErrorCode.TIMEOUT, t);
     }
 
     private final class MemberListener implements KvStateMachine.Listener {
@@ -394,7 +340,7 @@ public final class RaftMember implements StoreMember {
         return (CompletableFuture<T>) proposer.propose(op, size);
     }
 
-    private static <T> CompletableFuture<T> checked(Runnable check, java.util.function.Supplier<CompletableFuture<T>> then) {
+    private static <T> CompletableFuture<T> checked(Runnable check, Supplier<CompletableFuture<T>> then) {
         try {
             check.run();
         } catch (StoreException e) {
@@ -403,7 +349,7 @@ public final class RaftMember implements StoreMember {
         return then.get();
     }
 
-    private <T> CompletableFuture<T> local(java.util.function.Supplier<T> read) {
+    private <T> CompletableFuture<T> local(Supplier<T> read) {
         try {
             return CompletableFuture.completedFuture(read.get());
         } catch (StoreException e) {

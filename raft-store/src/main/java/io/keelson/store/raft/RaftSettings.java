@@ -1,0 +1,52 @@
+package io.keelson.store.raft;
+
+import io.keelson.store.StoreConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Ratis settings derived from a {@link StoreConfig}. Peer traffic uses Ratis' gRPC transport: it
+ * pipelines appends and serves ReadIndex to followers, which the Netty transport does not.
+ */
+final class RaftSettings {
+    private RaftSettings() {
+    }
+
+    static RaftProperties server(StoreConfig config, Path raftDir) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, config.self().host());
+        GrpcConfigKeys.Server.setPort(p, config.self().port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        long election = config.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election),
+                TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotCount());
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.snapshotCount()));
+        // purge the log up to the snapshot even while a follower is down: it catches up by snapshot
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.catchUpEntries());
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, config.snapshotCount()));
+        return p;
+    }
+
+    static RaftProperties client(StoreConfig config) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.maxInFlightBatches() + 64);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return p;
+    }
+}
