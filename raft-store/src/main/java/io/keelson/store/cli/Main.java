@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code bin/keelson} launcher. */
 @Command(name = "keelson", mixinStandardHelpOptions = true, version = "keelson 0.1.0",
         description = "Keelson: an embeddable, Raft-replicated MVCC key-value store with etcd v3 semantics.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, MemberCommand.class})
 public final class Main implements Runnable {
     // the gRPC copy inside Ratis logs start-up details through java.util.logging at INFO; a strong
     // reference keeps the level (java.util.logging holds loggers weakly)
