@@ -433,21 +433,15 @@ class KvStoreSemanticsTest {
             store.put(PutRequest.of("s/" + (i % 20), "v" + i)).join();
         }
         store.delete(DeleteRangeRequest.key("s/3")).join();
-        Map<String, String> before = contents();
+        Map<String, String> before = TestStores.contents(store, false);
         long revision = store.status().revision();
         try (var files = java.nio.file.Files.walk(dir.resolve("raft"))) {
             assertThat(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot."))).isTrue();
         }
         store.close();
         store = KeelsonStore.open(config);
-        assertThat(contents()).isEqualTo(before);
+        assertThat(TestStores.contents(store, false)).isEqualTo(before);
         assertThat(store.status().revision()).isEqualTo(revision);
         assertThat(store.range(RangeRequest.key("s/3").atRevision(revision - 1)).join().kvs()).hasSize(1);
-    }
-
-    private Map<String, String> contents() {
-        Map<String, String> out = new java.util.TreeMap<>();
-        store.range(RangeRequest.all()).join().kvs().forEach(kv -> out.put(kv.keyUtf8(), kv.valueUtf8()));
-        return out;
     }
 }

@@ -37,6 +37,14 @@ public final class TestStores {
         return configs;
     }
 
+    /** Every key and value on {@code m}, read linearizably or from the member's own state. */
+    public static java.util.Map<String, String> contents(StoreMember m, boolean serializable) {
+        RangeRequest all = serializable ? RangeRequest.all().withSerializable() : RangeRequest.all();
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        m.range(all).join().kvs().forEach(kv -> out.put(kv.keyUtf8(), kv.valueUtf8()));
+        return out;
+    }
+
     public static ByteString bs(String s) {
         return ByteString.copyFromUtf8(s);
     }

@@ -56,14 +56,6 @@ class ThreeMemberIT {
         throw new AssertionError("no leader elected");
     }
 
-    private static Map<String, String> contents(StoreMember m, boolean serializable) {
-        RangeRequest all = RangeRequest.all();
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (KeyValue kv : m.range(serializable ? all.withSerializable() : all).join().kvs()) {
-            out.put(kv.keyUtf8(), kv.valueUtf8());
-        }
-        return out;
-    }
 
     @Test
     void leaderKilledUnderWrites_newLeaderElected_andEveryAcknowledgedWriteSurvives() throws Exception {
@@ -114,21 +106,21 @@ class ThreeMemberIT {
 
         for (StoreMember m : members) {
             if (m != null) {
-                assertThat(contents(m, false)).containsAllEntriesOf(acknowledged);
+                assertThat(TestStores.contents(m, false)).containsAllEntriesOf(acknowledged);
             }
         }
         // the old leader comes back and catches up
         members.set(leaderIndex, KeelsonStore.open(configs.get(leaderIndex)));
-        Map<String, String> expected = contents(newLeader, false);
+        Map<String, String> expected = TestStores.contents(newLeader, false);
         awaitEqual(members.get(leaderIndex), expected);
     }
 
     private static void awaitEqual(StoreMember m, Map<String, String> expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!contents(m, true).equals(expected) && System.nanoTime() < deadline) {
+        while (!TestStores.contents(m, true).equals(expected) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(contents(m, true)).isEqualTo(expected);
+        assertThat(TestStores.contents(m, true)).isEqualTo(expected);
     }
 
     @Test
@@ -140,7 +132,7 @@ class ThreeMemberIT {
         leader.put(PutRequest.of("before", "stop")).join();
         int followerIndex = leader == members.get(0) ? 1 : 0;
         StoreMember follower = members.get(followerIndex);
-        awaitEqual(follower, contents(leader, false));
+        awaitEqual(follower, TestStores.contents(leader, false));
         long stoppedAt = follower.status().appliedIndex();
         follower.close();
         members.set(followerIndex, null);
@@ -156,13 +148,13 @@ class ThreeMemberIT {
 
         members.set(followerIndex, KeelsonStore.open(small.get(followerIndex)));
         StoreMember restarted = members.get(followerIndex);
-        awaitEqual(restarted, contents(leader, false));
+        awaitEqual(restarted, TestStores.contents(leader, false));
         assertThat(restarted.status().revision()).isEqualTo(leaderRevision);
         // the entries it missed never reached its log: they came as a snapshot
         assertThat(logHolds(small.get(followerIndex).dataDir(), stoppedAt + 50)).isFalse();
         // and it keeps up with new writes afterwards
         leader.put(PutRequest.of("after", "catch-up")).join();
-        awaitEqual(restarted, contents(leader, false));
+        awaitEqual(restarted, TestStores.contents(leader, false));
     }
 
     private static final Pattern SEGMENT = Pattern.compile("log_(?:(\\d+)-(\\d+)|inprogress_(\\d+))");
@@ -235,7 +227,7 @@ class ThreeMemberIT {
         }
         long lease = leader.leaseGrant(Lease.GrantRequest.ttl(600)).join().id();
         leader.put(PutRequest.of("leased", "x").withLease(lease)).join();
-        Map<String, String> expected = contents(leader, false);
+        Map<String, String> expected = TestStores.contents(leader, false);
         long revision = leader.status().revision();
         for (int i = 0; i < 3; i++) {
             members.get(i).close();
@@ -245,7 +237,7 @@ class ThreeMemberIT {
             members.set(i, KeelsonStore.open(configs.get(i)));
         }
         StoreMember newLeader = awaitLeader();
-        assertThat(contents(newLeader, false)).isEqualTo(expected);
+        assertThat(TestStores.contents(newLeader, false)).isEqualTo(expected);
         assertThat(newLeader.range(RangeRequest.key("r/0")).join().header().revision()).isEqualTo(revision);
         assertThat(newLeader.leaseList().join().ids()).contains(lease);
         for (StoreMember m : members) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,14 +114,14 @@ class ThreeProcessIT {
         }
         StoreMember anyMember = embedded.get(0);
         awaitLeader(anyMember);
-        Map<String, String> all = contents(anyMember, false);
+        Map<String, String> all = TestStores.contents(anyMember, false);
         assertThat(all).containsAllEntriesOf(acknowledged);
         for (StoreMember m : embedded) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!contents(m, true).equals(all) && System.nanoTime() < deadline) {
+            while (!TestStores.contents(m, true).equals(all) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(contents(m, true)).isEqualTo(all);
+            assertThat(TestStores.contents(m, true)).isEqualTo(all);
         }
     }
 
@@ -140,14 +139,5 @@ class ThreeProcessIT {
             assertThat(System.nanoTime()).as("writes keep being acknowledged").isLessThan(deadline);
             Thread.sleep(20);
         }
-    }
-
-    private static Map<String, String> contents(StoreMember m, boolean serializable) {
-        RangeRequest all = RangeRequest.all();
-        Map<String, String> out = new TreeMap<>();
-        for (KeyValue kv : m.range(serializable ? all.withSerializable() : all).join().kvs()) {
-            out.put(kv.keyUtf8(), kv.valueUtf8());
-        }
-        return out;
     }
 }
