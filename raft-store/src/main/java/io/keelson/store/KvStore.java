@@ -42,7 +42,16 @@ public interface KvStore extends AutoCloseable {
 
     CompletableFuture<Lease.ListResponse> leaseList();
 
-    /** Stops the member; pending requests fail with {@link ErrorCode#STOPPED}. */
+    /**
+     * Starts a watch. Its responses go to {@code listener} one at a time, in order, on a store thread;
+     * a listener that does not keep up is caught up from history later (writers never wait for it),
+     * and a watch whose next revision has been compacted meanwhile ends with a CANCELED response that
+     * carries the compact revision. Guarantees (etcd's): ordered, unique, atomic per revision,
+     * reliable, resumable from the last revision + 1, and bookmarkable by PROGRESS responses.
+     */
+    Watch watch(WatchRequest request, java.util.function.Consumer<WatchResponse> listener);
+
+    /** Stops the member; pending requests fail with {@link ErrorCode#STOPPED}, watches are canceled. */
     @Override
     void close();
 }

@@ -22,11 +22,13 @@ import java.util.List;
  * @param maxBatchOps          most client operations in one Raft entry
  * @param maxBatchBytes        largest Raft entry the batcher builds (a single larger request goes alone)
  * @param maxInFlightBatches   Raft entries a member may have proposed and not yet seen committed
+ * @param watchProgressInterval how often idle watches that asked for it get a progress response
+ *                             (etcd's default 10 minutes)
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration requestTimeout, int maxBatchOps, int maxBatchBytes,
-                          int maxInFlightBatches) {
+                          int maxInFlightBatches, Duration watchProgressInterval) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
 
@@ -57,6 +59,9 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         if (catchUpEntries < 0) {
             throw new IllegalArgumentException("catchUpEntries must be >= 0");
         }
+        if (watchProgressInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("watchProgressInterval must be >= 100 ms");
+        }
         if (electionTimeout.toMillis() < 50 || requestTimeout.toMillis() <= 0) {
             throw new IllegalArgumentException("electionTimeout must be >= 50 ms and requestTimeout positive");
         }
@@ -72,7 +77,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofSeconds(10), 1024,
-                4 * 1024 * 1024, 8);
+                4 * 1024 * 1024, 8, Duration.ofMinutes(10));
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -87,36 +92,42 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches);
+                maxInFlightBatches, watchProgressInterval);
+    }
+
+    public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches, watchProgressInterval);
     }
 }

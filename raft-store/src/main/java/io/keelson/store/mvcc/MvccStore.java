@@ -192,6 +192,20 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The changes of revisions {@code [from, to]} in revision order, read on one snapshot.
+     *
+     * @throws StoreException.CompactedException if {@code from} is below the compact revision
+     */
+    public List<Event> events(long from, long to) {
+        return read(r -> {
+            if (from < r.compactRevision()) {
+                throw new StoreException.CompactedException(r.compactRevision());
+            }
+            return r.events(from, Math.min(to, r.currentRevision()));
+        });
+    }
+
     /** Whether the lease exists (as of the last applied entry). */
     public boolean leaseExists(long id) {
         lifecycle.readLock().lock();

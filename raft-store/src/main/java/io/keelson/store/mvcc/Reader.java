@@ -1,6 +1,7 @@
 package io.keelson.store.mvcc;
 
 import com.google.protobuf.ByteString;
+import io.keelson.store.Event;
 import io.keelson.store.KeyRanges;
 import io.keelson.store.KeyValue;
 import io.keelson.store.RangeRequest;
@@ -163,6 +164,38 @@ final class Reader {
             }
             if (candidate != null && !candidate.isTombstone()) {
                 out.add(candidate);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The changes of revisions {@code [from, to]} in revision order, as the apply path reported them
+     * (previous versions included when still in history). The caller checks compaction first.
+     */
+    List<Event> events(long from, long to) {
+        List<Event> out = new ArrayList<>();
+        try (RocksIterator revs = view.iterator(columns.revisions());
+             RocksIterator history = view.iterator(columns.history())) {
+            for (revs.seek(KeyCodec.revisionKey(from, 0)); revs.isValid(); revs.next()) {
+                long rev = KeyCodec.revisionOf(revs.key());
+                if (rev > to) {
+                    break;
+                }
+                ByteString key = ByteString.copyFrom(revs.value());
+                byte[] hk = KeyCodec.historyKey(key, rev);
+                history.seek(hk);
+                if (!history.isValid() || !Arrays.equals(history.key(), hk)) {
+                    continue; // removed by a compaction running concurrently; the caller re-checks
+                }
+                KeyValue kv = KeyCodec.decode(history.value());
+                history.prev();
+                KeyValue prev = null;
+                if (history.isValid() && KeyCodec.historyKeyOf(history.key()).equals(key)) {
+                    KeyValue candidate = KeyCodec.decode(history.value());
+                    prev = candidate.isTombstone() ? null : candidate;
+                }
+                out.add(new Event(kv.isTombstone() ? Event.Type.DELETE : Event.Type.PUT, kv, prev));
             }
         }
         return out;

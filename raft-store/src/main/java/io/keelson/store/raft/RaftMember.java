@@ -19,12 +19,16 @@ import io.keelson.store.StoreMember;
 import io.keelson.store.TxnOp;
 import io.keelson.store.TxnRequest;
 import io.keelson.store.TxnResponse;
+import io.keelson.store.Watch;
+import io.keelson.store.WatchRequest;
+import io.keelson.store.WatchResponse;
 import io.keelson.store.mvcc.Command;
 import io.keelson.store.mvcc.MvccStore;
 import io.keelson.store.raft.proto.Batch;
 import io.keelson.store.raft.proto.Op;
 import io.keelson.store.raft.proto.Query;
 import io.keelson.store.raft.proto.QueryReply;
+import io.keelson.store.watch.WatchHub;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.apache.ratis.client.RaftClient;
@@ -85,6 +90,9 @@ public final class RaftMember implements StoreMember {
     private final ExecutorService completions;
     private final ExecutorService readers;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService watchDispatch;
+    private final ScheduledExecutorService watchScheduler;
+    private volatile WatchHub watches; // set once the state machine is up
 
     private RaftMember(StoreConfig config) throws IOException {
         this.config = config;
@@ -105,6 +113,8 @@ public final class RaftMember implements StoreMember {
         this.completions = Executors.newSingleThreadExecutor(daemon("keelson-completions"));
         this.readers = Executors.newFixedThreadPool(2, daemon("keelson-reads"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-lessor"));
+        this.watchDispatch = Executors.newFixedThreadPool(2, daemon("keelson-watch-dispatch"));
+        this.watchScheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-watch-sync"));
 
         Path raftDir = config.dataDir().resolve("raft");
         boolean fresh = !Files.isDirectory(raftDir) || isEmpty(raftDir);
@@ -150,11 +160,28 @@ public final class RaftMember implements StoreMember {
             member.close();
             throw e;
         }
+        member.startWatches();
         member.proposer.start();
         if (resolved.peers().size() == 1) {
             member.awaitLeader(); // a lone member elects itself; callers expect it ready on return
         }
         return member;
+    }
+
+    private void startWatches() {
+        MvccStore mvcc = stateMachine.mvcc();
+        watches = new WatchHub(new WatchHub.History() {
+            @Override
+            public List<io.keelson.store.Event> events(long from, long to) {
+                return mvcc.events(from, to);
+            }
+
+            @Override
+            public long compactRevision() {
+                return mvcc.compactRevision();
+            }
+        }, mvcc.revision(), this::header, watchDispatch, watchScheduler,
+                WatchHub.Settings.defaults().withProgressInterval(config.watchProgressInterval()));
     }
 
     private void awaitLeader() throws IOException {
@@ -275,6 +302,10 @@ public final class RaftMember implements StoreMember {
                     lessor.granted(change[0], change[1]);
                 }
             }
+            WatchHub hub = watches;
+            if (hub != null) {
+                hub.publish(applied.events(), applied.revision());
+            }
             if (batch.getOrigin().equals(proposer.origin())) {
                 proposer.applied(batch.getSequence(), applied.results());
             }
@@ -282,6 +313,10 @@ public final class RaftMember implements StoreMember {
 
         @Override
         public void reloaded() {
+            WatchHub hub = watches;
+            if (hub != null) {
+                hub.reset(stateMachine.mvcc().revision());
+            }
             if (lessor.isPrimary()) {
                 lessor.promote(stateMachine.mvcc().leases());
             }
@@ -465,6 +500,35 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public Watch watch(WatchRequest request, Consumer<WatchResponse> listener) {
+        try {
+            check.watch(request);
+        } catch (StoreException e) {
+            // etcd answers a refused create with a canceled response, not an error
+            listener.accept(new WatchResponse(header(mvcc().revision()), WatchResponse.Kind.CANCELED, List.of(), 0,
+                    e.getMessage()));
+            return new RefusedWatch();
+        }
+        return watches.watch(request, listener);
+    }
+
+    /** The handle of a watch that was refused at creation. */
+    private static final class RefusedWatch implements Watch {
+        @Override
+        public long id() {
+            return -1; // etcd's id for a failed create
+        }
+
+        @Override
+        public void requestProgress() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Override
     public MemberStatus status() {
         Optional<String> leader = Optional.empty();
         long term = 0;
@@ -490,6 +554,10 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public void close() {
+        WatchHub hub = watches;
+        if (hub != null) {
+            hub.close("store closed");
+        }
         lessor.close();
         proposer.close();
         try {
@@ -505,6 +573,8 @@ public final class RaftMember implements StoreMember {
         completions.shutdown();
         readers.shutdown();
         scheduler.shutdownNow();
+        watchScheduler.shutdownNow();
+        watchDispatch.shutdown(); // lets the final CANCELED responses reach their listeners
         try {
             completions.awaitTermination(5, TimeUnit.SECONDS);
             readers.awaitTermination(5, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import io.keelson.store.RangeRequest;
 import io.keelson.store.StoreException;
 import io.keelson.store.TxnOp;
 import io.keelson.store.TxnRequest;
+import io.keelson.store.WatchRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +45,10 @@ final class RequestCheck {
         if (p.lease() != 0 && !leaseExists.test(p.lease())) {
             throw new StoreException(ErrorCode.LEASE_NOT_FOUND);
         }
+    }
+
+    void watch(WatchRequest w) {
+        requireKey(w.key());
     }
 
     void delete(DeleteRangeRequest d) {
