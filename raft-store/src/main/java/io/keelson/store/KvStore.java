@@ -43,7 +43,8 @@ public interface KvStore extends AutoCloseable {
     CompletableFuture<Lease.ListResponse> leaseList();
 
     /**
-     * Starts a watch. Its responses go to {@code listener} one at a time, in order, on a store thread;
+     * Starts a watch. Its responses go to {@code listener} one at a time, in order, on a store thread
+     * shared with other watches (so a listener should hand heavy work to a thread of its own);
      * a listener that does not keep up is caught up from history later (writers never wait for it),
      * and a watch whose next revision has been compacted meanwhile ends with a CANCELED response that
      * carries the compact revision. Guarantees (etcd's): ordered, unique, atomic per revision,

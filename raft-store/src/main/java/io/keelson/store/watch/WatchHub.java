@@ -236,13 +236,23 @@ public final class WatchHub implements AutoCloseable {
         }
         w.sentSinceTick = true;
         if (result == Watcher.OFFER_SCHEDULE) {
-            try {
-                dispatch.execute(w::drain);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                w.drain(); // the member is shutting down: deliver the last responses on this thread
-            }
+            schedule(w);
         }
         return true;
+    }
+
+    private static final int RESPONSES_PER_TURN = 64;
+
+    private void schedule(Watcher w) {
+        try {
+            dispatch.execute(() -> {
+                if (w.drain(RESPONSES_PER_TURN)) {
+                    schedule(w); // more waiting: go to the back of the line
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            w.drain(Integer.MAX_VALUE); // the member is shutting down: deliver the rest on this thread
+        }
     }
 
     // ------------------------------------------------------------------ catch-up of lagging watchers

@@ -106,17 +106,27 @@ final class Watcher implements Watch {
         return pending == null ? 0 : pending.size();
     }
 
-    /** Delivers queued responses in order until none is left; runs on one dispatch thread at a time. */
-    void drain() {
-        while (true) {
+    /**
+     * Delivers queued responses in order; runs on one dispatch thread at a time. Returns true if it
+     * stopped after {@code limit} responses with more waiting (the caller reschedules it, so that one
+     * busy watcher does not keep a dispatch thread from the others).
+     */
+    boolean drain(int limit) {
+        for (int delivered = 0; ; delivered++) {
             WatchResponse next;
             synchronized (this) {
                 next = pending == null ? null : pending.poll();
                 if (next == null) {
                     pending = null; // idle watchers keep no buffer
                     scheduled = false;
-                    return;
+                    return false;
                 }
+            }
+            if (delivered == limit) {
+                synchronized (this) {
+                    pending.addFirst(next);
+                }
+                return true;
             }
             try {
                 listener.accept(next);
