@@ -219,6 +219,70 @@ class ThreeMemberIT {
     }
 
     @Test
+    void watchOnFollower_whileLeaderIsKilled_continuesWithoutGaps_andMatchesTheLeadersOrder() throws Exception {
+        startAll(TestStores.threeMembers(root));
+        StoreMember leader = awaitLeader();
+        StoreMember follower = members.get(leader == members.get(0) ? 1 : 0);
+        StoreMember third = members.stream().filter(m -> m != leader && m != follower).findFirst().orElseThrow();
+        long start = leader.put(PutRequest.of("x/start", "0")).join().header().revision();
+        WatchStream onFollower = new WatchStream();
+        WatchStream onLeader = new WatchStream();
+        follower.watch(WatchRequest.prefix("x/").fromRevision(start), onFollower);
+        leader.watch(WatchRequest.prefix("x/").fromRevision(start), onLeader);
+
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Long> acked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                try {
+                    acked.add(follower.put(PutRequest.of("x/" + (i % 13), "v" + i)).get(15, TimeUnit.SECONDS)
+                            .header().revision());
+                } catch (Exception e) {
+                    // unacknowledged during the election
+                }
+            }
+        });
+        writer.start();
+        onLeader.awaitEvents(100);
+        members.set(members.indexOf(leader), null);
+        leader.close();
+        awaitLeader();
+        int before = acked.size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (acked.size() < before + 100 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        stop.set(true);
+        writer.join();
+        long last = third.status().revision();
+        onFollower.await(s -> s.responses.stream().anyMatch(WatchResponse::canceled)
+                || (!s.events().isEmpty() && s.events().get(s.events().size() - 1).revision() >= last), "catch-up");
+        onFollower.assertGuarantees();
+        onLeader.assertGuarantees();
+        List<Event> events = onFollower.events();
+        if (onFollower.responses.stream().anyMatch(WatchResponse::canceled)) {
+            // canceled with a reason: resuming from the last revision + 1 yields the rest
+            long resumeAt = events.get(events.size() - 1).revision() + 1;
+            WatchStream resumed = new WatchStream();
+            follower.watch(WatchRequest.prefix("x/").fromRevision(resumeAt), resumed);
+            resumed.await(s -> !s.events().isEmpty() && s.events().get(s.events().size() - 1).revision() >= last,
+                    "the rest");
+            events = new ArrayList<>(events);
+            events.addAll(resumed.events());
+        }
+        // reliable: every acknowledged write is in the stream, revisions strictly follow the history
+        assertThat(events.stream().map(Event::revision).toList()).containsAll(acked);
+        // the same events in the same order as the old leader delivered before it died
+        List<Event> fromLeader = onLeader.events();
+        assertThat(events.subList(0, fromLeader.size())).isEqualTo(fromLeader);
+        // and as a watch replayed on the third member
+        WatchStream replay = new WatchStream();
+        third.watch(WatchRequest.prefix("x/").fromRevision(start), replay);
+        replay.awaitEvents(events.size());
+        assertThat(replay.events()).isEqualTo(events);
+    }
+
+    @Test
     void fullClusterRestart_recoversAllData() throws Exception {
         startAll(TestStores.threeMembers(root));
         StoreMember leader = awaitLeader();
