@@ -297,4 +297,41 @@ class WatchTest {
                     .isEqualTo(writes.keySet().stream().sorted().toList());
         }
     }
+
+    @Test
+    void revisionsFromBeforeARestart_areReplayedFromTheDatabase_withPrevKv() throws Exception {
+        long r1 = put("d", "1");
+        put("d", "2");
+        store.delete(DeleteRangeRequest.key("d")).join();
+        store.close();
+        store = TestStores.openSingle(dir); // the new member's in-memory window is empty
+        WatchStream s = new WatchStream();
+        store.watch(WatchRequest.key("d").fromRevision(r1).withPrevKv(), s);
+        s.awaitEvents(3);
+        assertThat(s.events()).extracting(e -> e.type() + ":" + e.kv().valueUtf8() + "<-"
+                + (e.prevKv() == null ? "none" : e.prevKv().valueUtf8()))
+                .containsExactly("PUT:1<-none", "PUT:2<-1", "DELETE:<-2");
+        s.assertGuarantees();
+    }
+
+    @Test
+    void resumingFromTheLastRevisionPlusOne_continuesWithoutLoss() throws Exception {
+        WatchStream first = new WatchStream();
+        Watch w = store.watch(WatchRequest.prefix("m/"), first);
+        for (int i = 0; i < 5; i++) {
+            put("m/" + i, "a");
+        }
+        first.awaitEvents(5);
+        w.close();
+        long last = first.events().get(4).revision();
+        for (int i = 0; i < 5; i++) {
+            put("m/" + i, "b"); // written while nobody watches
+        }
+        WatchStream resumed = new WatchStream();
+        store.watch(WatchRequest.prefix("m/").fromRevision(last + 1), resumed);
+        resumed.awaitEvents(5);
+        assertThat(resumed.events()).extracting(Event::revision)
+                .containsExactly(last + 1, last + 2, last + 3, last + 4, last + 5);
+        assertThat(resumed.events()).allMatch(e -> e.kv().valueUtf8().equals("b"));
+    }
 }

@@ -8,6 +8,7 @@ import io.keelson.store.Watch;
 import io.keelson.store.WatchRequest;
 import io.keelson.store.WatchResponse;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,6 +27,9 @@ import java.util.function.LongFunction;
  * The store's revisioned watches, with etcd's design: watchers are either <em>synced</em> (fed
  * directly by the apply thread, indexed by key and range) or <em>lagging</em> (behind: fed from the
  * MVCC history in batches by a catch-up task until they reach the head, then synced again).
+ *
+ * <p>A watch that starts at a past revision is also lagging until it reaches the head; the latest
+ * changes are kept in a bounded in-memory window, so recent replays do not touch the database.
  *
  * <p>Writers never wait for watchers: the apply thread only appends to a watcher's bounded queue;
  * a watcher whose queue is full is moved to the lagging group at the first revision it missed. A
@@ -47,18 +51,14 @@ public final class WatchHub implements AutoCloseable {
 
     /** Tuning; {@link #defaults()} follows etcd. */
     public record Settings(int maxPendingResponses, int catchUpRevisions, int catchUpWatchersPerPass,
-                           Duration catchUpInterval, Duration progressInterval) {
+                           Duration catchUpInterval, Duration progressInterval, int recentEvents) {
         public static Settings defaults() {
-            return new Settings(128, 1000, 512, Duration.ofMillis(100), Duration.ofMinutes(10));
+            return new Settings(128, 1000, 512, Duration.ofMillis(100), Duration.ofMinutes(10), 10_000);
         }
 
         public Settings withProgressInterval(Duration interval) {
             return new Settings(maxPendingResponses, catchUpRevisions, catchUpWatchersPerPass, catchUpInterval,
-                    interval);
-        }
-
-        public Settings withMaxPendingResponses(int max) {
-            return new Settings(max, catchUpRevisions, catchUpWatchersPerPass, catchUpInterval, progressInterval);
+                    interval, recentEvents);
         }
     }
 
@@ -71,6 +71,10 @@ public final class WatchHub implements AutoCloseable {
     private final WatcherIndex synced = new WatcherIndex();
     private final Set<Watcher> lagging = new LinkedHashSet<>();
     private long lastPublished;
+    // the latest events in revision order, so recent replays need no database read; every revision
+    // from recentFrom to lastPublished is complete in it
+    private final ArrayDeque<Event> recent = new ArrayDeque<>();
+    private long recentFrom;
     private long nextId = 1;
     private boolean closed;
     private final ScheduledFuture<?> catchUp;
@@ -83,6 +87,7 @@ public final class WatchHub implements AutoCloseable {
         this.dispatch = dispatch;
         this.settings = settings;
         this.lastPublished = currentRevision;
+        this.recentFrom = currentRevision + 1;
         long catchUpMillis = settings.catchUpInterval().toMillis();
         this.catchUp = scheduler.scheduleWithFixedDelay(this::catchUpSafely, catchUpMillis, catchUpMillis,
                 TimeUnit.MILLISECONDS);
@@ -150,10 +155,35 @@ public final class WatchHub implements AutoCloseable {
                     }
                 }
             }
+            remember(events);
             lastPublished = revision;
         } finally {
             lock.unlock();
         }
+    }
+
+    private void remember(List<Event> events) {
+        recent.addAll(events);
+        while (recent.size() > settings.recentEvents()) {
+            recentFrom = recent.pollFirst().revision() + 1; // a partly dropped revision is not served from memory
+        }
+    }
+
+    /** Changes of {@code [from, to]}: from the recent window when it holds them, else from the history. */
+    private List<Event> eventsLocked(long from, long to) {
+        if (from < recentFrom) {
+            return history.events(from, to);
+        }
+        List<Event> out = new ArrayList<>();
+        for (Event e : recent) { // the window is small; a revision-indexed lookup is not worth it
+            if (e.revision() > to) {
+                break;
+            }
+            if (e.revision() >= from) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /**
@@ -172,6 +202,8 @@ public final class WatchHub implements AutoCloseable {
                 w.nextRevision = Math.max(w.nextRevision, expected);
                 lagging.add(w);
             }
+            recent.clear();
+            recentFrom = revision + 1;
             lastPublished = revision;
         } finally {
             lock.unlock();
@@ -300,6 +332,17 @@ public final class WatchHub implements AutoCloseable {
                 promoteLocked(w);
                 return;
             }
+            long compacted = history.compactRevision();
+            if (from < compacted) {
+                cancelLocked(w, ErrorCode.COMPACTED.message(), compacted);
+                return;
+            }
+            if (from >= recentFrom) { // recent: serve it from memory right away
+                if (deliverLocked(w, eventsLocked(from, head), head)) {
+                    promoteLocked(w);
+                }
+                return;
+            }
         } finally {
             lock.unlock();
         }
@@ -324,7 +367,7 @@ public final class WatchHub implements AutoCloseable {
                 // close the last small gap under the lock, so a busy writer cannot keep it open forever
                 List<Event> rest;
                 try {
-                    rest = history.events(w.nextRevision, lastPublished);
+                    rest = eventsLocked(w.nextRevision, lastPublished);
                 } catch (StoreException.CompactedException e) {
                     cancelLocked(w, ErrorCode.COMPACTED.message(), e.compactRevision());
                     return;
