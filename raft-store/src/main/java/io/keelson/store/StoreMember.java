@@ -4,6 +4,9 @@ package io.keelson.store;
 public interface StoreMember extends KvStore {
     MemberStatus status();
 
+    /** The id of the group member named {@code name} (as in response headers and {@link MemberStatus}). */
+    long memberIdOf(String name);
+
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();
 }

@@ -1,13 +1,33 @@
 package io.keelson.store.cli;
 
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.Peer;
+import io.keelson.store.StoreConfig;
+import io.keelson.store.StoreMember;
+import io.keelson.store.server.EtcdServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
-/** The {@code bin/keelson} launcher. */
+/**
+ * The {@code bin/keelson} launcher. Without a subcommand it runs a store member serving etcd's v3
+ * gRPC API, with etcd's flag names and defaults (a single member on 127.0.0.1:2379).
+ */
 @Command(name = "keelson", mixinStandardHelpOptions = true, version = "keelson 0.1.0",
-        description = "Keelson: an embeddable, Raft-replicated MVCC key-value store with etcd v3 semantics.",
+        description = "Keelson: a Raft-replicated MVCC key-value store speaking etcd's v3 API.",
         subcommands = {DemoCommand.class, MemberCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     // the gRPC copy inside Ratis logs start-up details through java.util.logging at INFO; a strong
     // reference keeps the level (java.util.logging holds loggers weakly)
     private static final java.util.logging.Logger GRPC_LOG =
@@ -16,13 +36,145 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+    @Option(names = "--name", defaultValue = "default", description = "Human-readable name for this member.")
+    String name;
+
+    @Option(names = "--data-dir", description = "Path to the data directory (default: ./<name>.keelson).")
+    Path dataDir;
+
+    @Option(names = "--listen-client-urls", split = ",", defaultValue = "http://127.0.0.1:2379",
+            description = "URLs to listen on for client traffic.")
+    List<URI> listenClientUrls;
+
+    @Option(names = "--advertise-client-urls", split = ",", defaultValue = "http://127.0.0.1:2379",
+            description = "Client URLs of this member, advertised in the member list.")
+    List<String> advertiseClientUrls;
+
+    @Option(names = "--listen-peer-urls", split = ",", defaultValue = "http://127.0.0.1:2380",
+            description = "URLs to listen on for peer (Raft) traffic.")
+    List<URI> listenPeerUrls;
+
+    @Option(names = "--initial-advertise-peer-urls", split = ",", defaultValue = "http://127.0.0.1:2380",
+            description = "This member's peer URLs, as the others reach it.")
+    List<URI> initialAdvertisePeerUrls;
+
+    @Option(names = "--initial-cluster", description = "Every member as name=peerURL, comma separated "
+            + "(default: <name>=<initial-advertise-peer-urls>).")
+    String initialCluster;
+
+    @Option(names = "--initial-cluster-state", defaultValue = "new", description = "new or existing.")
+    String initialClusterState;
+
+    @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
+            description = "Accepted for etcd compatibility; the member list identifies the cluster.")
+    String initialClusterToken;
+
+    @Option(names = "--max-request-bytes", defaultValue = "1572864", description = "Largest accepted request.")
+    long maxRequestBytes;
+
+    @Option(names = "--quota-backend-bytes", defaultValue = "0",
+            description = "Accepted for etcd compatibility; no space quota is enforced yet.")
+    long quotaBackendBytes;
+
+    @Option(names = "--snapshot-count", defaultValue = "10000", description = "Applied entries between snapshots.")
+    long snapshotCount;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "100",
+            description = "Accepted for etcd compatibility (ms); Raft heartbeats follow the election timeout.")
+    long heartbeatInterval;
+
+    @Option(names = "--election-timeout", defaultValue = "1000", description = "Election timeout (ms).")
+    long electionTimeout;
+
+    @Option(names = "--auto-compaction-mode", defaultValue = "periodic", description = "periodic or revision.")
+    String autoCompactionMode;
+
+    @Option(names = "--auto-compaction-retention", defaultValue = "0",
+            description = "Accepted for etcd compatibility; automatic compaction is not implemented yet.")
+    String autoCompactionRetention;
+
+    @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error.")
+    String logLevel;
 
     public static void main(String[] args) {
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StoreConfig config = config();
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+        List<InetSocketAddress> listen = new ArrayList<>();
+        for (URI u : listenClientUrls) {
+            listen.add(address(u, "--listen-client-urls"));
+        }
+        StoreMember member;
+        try {
+            member = KeelsonStore.open(config);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            System.err.println("keelson: cannot start member '" + name + "' with data dir " + config.dataDir() + ": "
+                    + e.getMessage());
+            return 1;
+        }
+        EtcdServer server;
+        try {
+            server = EtcdServer.start(member, listen, advertiseClientUrls);
+        } catch (IOException e) {
+            member.close();
+            System.err.println("keelson: cannot listen on " + listenClientUrls + ": " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            member.close();
+            stopped.countDown();
+        }, "keelson-shutdown"));
+        System.err.println("keelson: member " + name + " serving etcd v3 clients on " + listenClientUrls
+                + ", data in " + config.dataDir());
+        stopped.await();
+        return 0;
+    }
+
+    private StoreConfig config() {
+        if (!initialClusterState.equals("new") && !initialClusterState.equals("existing")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--initial-cluster-state must be 'new' or 'existing', not '" + initialClusterState + "'");
+        }
+        if (!autoCompactionMode.equals("periodic") && !autoCompactionMode.equals("revision")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--auto-compaction-mode must be 'periodic' or 'revision', not '" + autoCompactionMode + "'");
+        }
+        if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
+            throw new ParameterException(spec.commandLine(), "--log-level must be debug, info, warn or error");
+        }
+        String cluster = initialCluster != null ? initialCluster : name + "=" + initialAdvertisePeerUrls.get(0);
+        List<Peer> peers = new ArrayList<>();
+        for (String entry : cluster.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--initial-cluster: expected name=URL, got '"
+                        + entry + "'");
+            }
+            InetSocketAddress a = address(URI.create(entry.substring(eq + 1).trim()), "--initial-cluster");
+            peers.add(new Peer(entry.substring(0, eq).trim(), a.getHostString(), a.getPort()));
+        }
+        Path dir = dataDir != null ? dataDir : Path.of(name + ".keelson");
+        try {
+            return StoreConfig.member(dir, name, peers)
+                    .withMaxRequestBytes(maxRequestBytes)
+                    .withSnapshotCount(snapshotCount, Math.min(5000, snapshotCount))
+                    .withElectionTimeout(Duration.ofMillis(electionTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private InetSocketAddress address(URI u, String flag) {
+        if (u.getHost() == null || u.getPort() <= 0) {
+            throw new ParameterException(spec.commandLine(), flag + ": expected http://host:port, got '" + u + "'");
+        }
+        return new InetSocketAddress(u.getHost(), u.getPort());
     }
 }

@@ -101,8 +101,7 @@ public final class RaftMember implements StoreMember {
         UUID groupUuid = UUID.nameUUIDFromBytes(("keelson:" + names).getBytes(StandardCharsets.UTF_8));
         this.groupId = RaftGroupId.valueOf(groupUuid);
         this.clusterId = groupUuid.getMostSignificantBits() & Long.MAX_VALUE;
-        this.memberId = UUID.nameUUIDFromBytes(("keelson:" + names + ":" + config.memberName())
-                .getBytes(StandardCharsets.UTF_8)).getMostSignificantBits() & Long.MAX_VALUE;
+        this.memberId = memberIdOf(config.memberName());
         this.selfId = RaftPeerId.valueOf(config.memberName());
         List<RaftPeer> peers = new ArrayList<>();
         for (Peer p : config.peers()) {
@@ -543,8 +542,16 @@ public final class RaftMember implements StoreMember {
             // not started or already closed: report no leader
         }
         MvccStore m = mvcc();
-        return new MemberStatus(clusterId, memberId, config.memberName(), leader, term, m.appliedIndex(),
+        return new MemberStatus(clusterId, memberId, config.memberName(), leader,
+                leader.map(this::memberIdOf).orElse(0L), term, m.appliedIndex(),
                 m.revision(), m.compactRevision());
+    }
+
+    @Override
+    public long memberIdOf(String name) {
+        List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
+        return UUID.nameUUIDFromBytes(("keelson:" + names + ":" + name).getBytes(StandardCharsets.UTF_8))
+                .getMostSignificantBits() & Long.MAX_VALUE;
     }
 
     @Override

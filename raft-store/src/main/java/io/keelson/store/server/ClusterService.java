@@ -1,0 +1,60 @@
+package io.keelson.store.server;
+
+import io.etcd.jetcd.api.ClusterGrpc;
+import io.etcd.jetcd.api.Member;
+import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberAddResponse;
+import io.etcd.jetcd.api.MemberListRequest;
+import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MemberRemoveRequest;
+import io.etcd.jetcd.api.MemberRemoveResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.keelson.store.MemberStatus;
+import io.keelson.store.Peer;
+import io.keelson.store.ResponseHeader;
+import io.keelson.store.StoreMember;
+import java.util.List;
+
+/**
+ * etcd's {@code Cluster} service: the member list from the static configuration. Client URLs are
+ * known for this member only (other members' are not exchanged yet).
+ */
+final class ClusterService extends ClusterGrpc.ClusterImplBase {
+    private final StoreMember member;
+    private final List<String> clientUrls;
+
+    ClusterService(StoreMember member, List<String> clientUrls) {
+        this.member = member;
+        this.clientUrls = List.copyOf(clientUrls);
+    }
+
+    @Override
+    public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> out) {
+        MemberStatus s = member.status();
+        MemberListResponse.Builder b = MemberListResponse.newBuilder()
+                .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), s.revision(), s.raftTerm())));
+        for (Peer p : member.config().peers()) {
+            Member.Builder m = Member.newBuilder().setID(member.memberIdOf(p.name())).setName(p.name())
+                    .addPeerURLs("http://" + p.address());
+            if (p.name().equals(s.memberName())) {
+                m.addAllClientURLs(clientUrls);
+            }
+            b.addMembers(m);
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> out) {
+        out.onError(Status.UNIMPLEMENTED.withDescription("etcdserver: member add is not supported yet")
+                .asRuntimeException());
+    }
+
+    @Override
+    public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> out) {
+        out.onError(Status.UNIMPLEMENTED.withDescription("etcdserver: member remove is not supported yet")
+                .asRuntimeException());
+    }
+}

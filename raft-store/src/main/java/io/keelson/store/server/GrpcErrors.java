@@ -1,0 +1,44 @@
+package io.keelson.store.server;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.keelson.store.ErrorCode;
+import io.keelson.store.StoreException;
+import java.util.concurrent.CompletionException;
+
+/**
+ * etcd's gRPC status codes and texts for the store's errors: etcd clients match on both
+ * ({@code rpctypes.Error}), so they must be exactly etcd's.
+ */
+final class GrpcErrors {
+    private GrpcErrors() {
+    }
+
+    static StatusRuntimeException of(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof StatusRuntimeException s) {
+            return s;
+        }
+        if (!(t instanceof StoreException e)) {
+            return Status.UNKNOWN.withDescription(String.valueOf(t)).asRuntimeException();
+        }
+        ErrorCode code = e.code();
+        String message = code.message().startsWith("etcdserver: ") ? code.message() : "etcdserver: " + code.message();
+        return status(code).withDescription(message).asRuntimeException();
+    }
+
+    private static Status status(ErrorCode code) {
+        return switch (code) {
+            case EMPTY_KEY, REQUEST_TOO_LARGE, TOO_MANY_TXN_OPS, DUPLICATE_KEY, KEY_NOT_FOUND, VALUE_PROVIDED,
+                    LEASE_PROVIDED, INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case LEASE_NOT_FOUND -> Status.NOT_FOUND;
+            case LEASE_EXISTS -> Status.FAILED_PRECONDITION;
+            case LEASE_TTL_TOO_LARGE, COMPACTED, FUTURE_REVISION -> Status.OUT_OF_RANGE;
+            case NO_LEADER, TIMEOUT, STOPPED -> Status.UNAVAILABLE;
+            case TOO_MANY_REQUESTS -> Status.RESOURCE_EXHAUSTED;
+        };
+    }
+}

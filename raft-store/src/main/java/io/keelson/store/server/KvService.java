@@ -1,0 +1,72 @@
+package io.keelson.store.server;
+
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.CompactionResponse;
+import io.etcd.jetcd.api.KVGrpc;
+import io.grpc.stub.StreamObserver;
+import io.keelson.store.KvStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** etcd's {@code KV} service over a {@link KvStore}. */
+final class KvService extends KVGrpc.KVImplBase {
+    private final KvStore store;
+
+    KvService(KvStore store) {
+        this.store = store;
+    }
+
+    /** Answers one unary call from a store future; conversion failures become gRPC errors too. */
+    static <T, R> void answer(Supplier<CompletableFuture<T>> call, Function<T, R> convert, StreamObserver<R> out) {
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.of(e));
+            return;
+        }
+        future.whenComplete((result, error) -> {
+            if (error != null) {
+                out.onError(GrpcErrors.of(error));
+                return;
+            }
+            R converted;
+            try {
+                converted = convert.apply(result);
+            } catch (RuntimeException e) {
+                out.onError(GrpcErrors.of(e));
+                return;
+            }
+            out.onNext(converted);
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void range(io.etcd.jetcd.api.RangeRequest request, StreamObserver<io.etcd.jetcd.api.RangeResponse> out) {
+        answer(() -> store.range(EtcdCodec.range(request)), EtcdCodec::range, out);
+    }
+
+    @Override
+    public void put(io.etcd.jetcd.api.PutRequest request, StreamObserver<io.etcd.jetcd.api.PutResponse> out) {
+        answer(() -> store.put(EtcdCodec.put(request)), EtcdCodec::put, out);
+    }
+
+    @Override
+    public void deleteRange(io.etcd.jetcd.api.DeleteRangeRequest request,
+                            StreamObserver<io.etcd.jetcd.api.DeleteRangeResponse> out) {
+        answer(() -> store.delete(EtcdCodec.delete(request)), EtcdCodec::delete, out);
+    }
+
+    @Override
+    public void txn(io.etcd.jetcd.api.TxnRequest request, StreamObserver<io.etcd.jetcd.api.TxnResponse> out) {
+        answer(() -> store.txn(EtcdCodec.txn(request)), EtcdCodec::txn, out);
+    }
+
+    @Override
+    public void compact(CompactionRequest request, StreamObserver<CompactionResponse> out) {
+        answer(() -> store.compact(request.getRevision()),
+                r -> CompactionResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).build(), out);
+    }
+}

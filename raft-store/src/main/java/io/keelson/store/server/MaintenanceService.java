@@ -1,0 +1,90 @@
+package io.keelson.store.server;
+
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.DefragmentRequest;
+import io.etcd.jetcd.api.DefragmentResponse;
+import io.etcd.jetcd.api.HashKVRequest;
+import io.etcd.jetcd.api.HashKVResponse;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.StatusRequest;
+import io.etcd.jetcd.api.StatusResponse;
+import io.grpc.stub.StreamObserver;
+import io.keelson.store.KeyValue;
+import io.keelson.store.MemberStatus;
+import io.keelson.store.RangeRequest;
+import io.keelson.store.ResponseHeader;
+import io.keelson.store.StoreMember;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/** etcd's {@code Maintenance} service: status, alarms (there are none), defragment, hash of the keyspace. */
+final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+    /**
+     * The etcd API version reported by Status. Clients gate features on it (Kubernetes needs at least
+     * 3.5.13 to use watch progress requests, which this server answers).
+     */
+    static final String VERSION = "3.5.17";
+
+    private final StoreMember member;
+
+    MaintenanceService(StoreMember member) {
+        this.member = member;
+    }
+
+    private ResponseHeader header(MemberStatus s) {
+        return new ResponseHeader(s.clusterId(), s.memberId(), s.revision(), s.raftTerm());
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+        MemberStatus s = member.status();
+        long size = dataSize(member.config().dataDir());
+        out.onNext(StatusResponse.newBuilder().setHeader(EtcdCodec.header(header(s))).setVersion(VERSION)
+                .setDbSize(size).setDbSizeInUse(size).setLeader(s.leaderId()).setRaftIndex(s.appliedIndex())
+                .setRaftTerm(s.raftTerm()).setRaftAppliedIndex(s.appliedIndex()).build());
+        out.onCompleted();
+    }
+
+    private static long dataSize(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // files come and go under compaction: a size is an estimate anyway
+        }
+    }
+
+    @Override
+    public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> out) {
+        out.onNext(AlarmResponse.newBuilder().setHeader(EtcdCodec.header(header(member.status()))).build());
+        out.onCompleted();
+    }
+
+    /** RocksDB compacts its files in the background; there is nothing to rewrite on demand. */
+    @Override
+    public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
+        out.onNext(DefragmentResponse.newBuilder().setHeader(EtcdCodec.header(header(member.status()))).build());
+        out.onCompleted();
+    }
+
+    /** A CRC-32C over every key-value at the revision (the current one for 0), in key order. */
+    @Override
+    public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
+        KvService.answer(() -> member.range(RangeRequest.all().atRevision(request.getRevision()).withSerializable()),
+                r -> {
+                    CRC32C crc = new CRC32C();
+                    for (KeyValue kv : r.kvs()) {
+                        crc.update(kv.key().asReadOnlyByteBuffer());
+                        crc.update(kv.value().asReadOnlyByteBuffer());
+                        crc.update(Long.hashCode(kv.modRevision()));
+                    }
+                    return HashKVResponse.newBuilder().setHeader(EtcdCodec.header(r.header()))
+                            .setHash((int) crc.getValue()).setCompactRevision(member.status().compactRevision())
+                            .build();
+                }, out);
+    }
+}

@@ -1,0 +1,163 @@
+package io.keelson.store.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TestStores;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * etcdctl 3.4 (Debian's etcd-client, installed by .ci/run) against a single member serving etcd's
+ * gRPC API; outputs are what etcd prints for the same commands.
+ */
+class EtcdctlIT {
+    @TempDir
+    static Path dir;
+    static StoreMember member;
+    static EtcdServer server;
+    static String endpoint;
+
+    @BeforeAll
+    static void start() throws IOException {
+        member = KeelsonStore.open(TestStores.singleNode(dir));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        endpoint = "127.0.0.1:" + port;
+        server = EtcdServer.start(member, List.of(new InetSocketAddress("127.0.0.1", port)),
+                List.of("http://" + endpoint));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        member.close();
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    static Result etcdctl(String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoint));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("etcdctl " + String.join(" ", args) + " finished").isTrue();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    static String ok(String... args) throws Exception {
+        Result r = etcdctl(null, args);
+        assertThat(r.exit()).as("etcdctl " + String.join(" ", args) + ": " + r.out()).isZero();
+        return r.out();
+    }
+
+    @Test
+    void putGetDeleteWithEtcdsOutput() throws Exception {
+        assertThat(ok("put", "/t1/a", "1")).isEqualTo("OK\n");
+        ok("put", "/t1/b", "2");
+        ok("put", "/t1/c", "3");
+        assertThat(ok("get", "/t1/a")).isEqualTo("/t1/a\n1\n");
+        assertThat(ok("get", "/t1/", "--prefix", "--keys-only")).isEqualTo("/t1/a\n\n/t1/b\n\n/t1/c\n\n");
+        assertThat(ok("get", "/t1/", "--prefix", "--limit=2", "--print-value-only")).isEqualTo("1\n2\n");
+        assertThat(ok("get", "/t1/", "--prefix", "--sort-by=KEY", "--order=DESCEND", "--print-value-only"))
+                .isEqualTo("3\n2\n1\n");
+        assertThat(ok("get", "/t1/b", "--from-key", "--keys-only")).startsWith("/t1/b\n\n/t1/c\n\n");
+        assertThat(ok("get", "/t1/", "--prefix", "-w", "json")).contains("\"count\":3");
+        assertThat(ok("del", "/t1/a", "--prev-kv")).isEqualTo("1\n/t1/a\n1\n");
+        assertThat(ok("del", "/t1/", "--prefix")).isEqualTo("2\n");
+        assertThat(ok("get", "/t1/", "--prefix")).isEmpty();
+    }
+
+    @Test
+    void historicalReadAndCompaction() throws Exception {
+        ok("put", "/t2/k", "old");
+        String json = ok("put", "/t2/k", "new", "-w", "json");
+        long rev = Long.parseLong(json.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
+        assertThat(ok("get", "/t2/k", "--rev=" + (rev - 1), "--print-value-only")).isEqualTo("old\n");
+        assertThat(ok("compaction", String.valueOf(rev))).isEqualTo("compacted revision " + rev + "\n");
+        Result r = etcdctl(null, "get", "/t2/k", "--rev=" + (rev - 1));
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.out()).contains("etcdserver: mvcc: required revision has been compacted");
+    }
+
+    @Test
+    void interactiveTxn() throws Exception {
+        ok("put", "/t3/guard", "go");
+        Result r = etcdctl("value(\"/t3/guard\") = \"go\"\n\nput /t3/result yes\n\nput /t3/result no\n\n", "txn", "-i");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).endsWith("SUCCESS\n\nOK\n");
+        assertThat(ok("get", "/t3/result", "--print-value-only")).isEqualTo("yes\n");
+    }
+
+    @Test
+    void leaseGrantKeepAliveTimeToLiveRevoke() throws Exception {
+        String granted = ok("lease", "grant", "60");
+        assertThat(granted).matches("lease [0-9a-f]+ granted with TTL\\(60s\\)\n");
+        String id = granted.split(" ")[1];
+        ok("put", "--lease=" + id, "/t4/leased", "v");
+        assertThat(ok("lease", "timetolive", id, "--keys"))
+                .matches("lease " + id + " granted with TTL\\(60s\\), remaining\\(\\d+s\\), attached keys\\(\\[/t4/leased\\]\\)\n");
+        assertThat(ok("lease", "keep-alive", "--once", id)).isEqualTo("lease " + id + " keepalived with TTL(60)\n");
+        assertThat(ok("lease", "revoke", id)).isEqualTo("lease " + id + " revoked\n");
+        assertThat(ok("get", "/t4/leased")).isEmpty();
+        assertThat(ok("lease", "timetolive", id)).isEqualTo("lease " + id + " already expired\n");
+    }
+
+    @Test
+    void watchFromARevisionWithPrevKv() throws Exception {
+        String json = ok("put", "/t5/w", "a", "-w", "json");
+        long rev = Long.parseLong(json.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
+        ok("put", "/t5/w", "b");
+        ok("del", "/t5/w");
+        Path output = dir.resolve("watch.out");
+        Process p = new ProcessBuilder("etcdctl", "--endpoints=" + endpoint, "watch", "/t5/", "--prefix",
+                "--rev=" + rev, "--prev-kv").redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Thread.sleep(3000);
+        p.destroy();
+        p.waitFor(10, TimeUnit.SECONDS);
+        String out = java.nio.file.Files.readString(output);
+        assertThat(out).isEqualTo("PUT\n/t5/w\na\nPUT\n/t5/w\na\n/t5/w\nb\nDELETE\n/t5/w\nb\n/t5/w\n\n");
+    }
+
+    @Test
+    void endpointStatusHealthAndMemberList() throws Exception {
+        assertThat(ok("endpoint", "health")).contains(endpoint + " is healthy");
+        assertThat(ok("endpoint", "status", "-w", "table")).contains("3.5.17").contains("true");
+        assertThat(ok("member", "list")).contains("started, default, http://127.0.0.1:");
+    }
+
+    @Test
+    void badInput_getsEtcdsErrors_andTheServerKeepsServing() throws Exception {
+        Result big = etcdctl("x".repeat(2 * 1024 * 1024), "put", "/t6/big"); // the value comes on stdin
+        assertThat(big.exit()).isNotZero();
+        assertThat(big.out()).containsAnyOf("etcdserver: request is too large", "trying to send message larger than max");
+        Result empty = etcdctl(null, "put", "", "v");
+        assertThat(empty.exit()).isNotZero();
+        assertThat(ok("put", "/t6/fine", "v")).isEqualTo("OK\n");
+    }
+
+    @Test
+    void checkPerfSmallLoadPasses() throws Exception {
+        String out = ok("check", "perf", "--load=s", "--prefix=/perf/");
+        assertThat(out).contains("PASS: Throughput").endsWith("PASS\n");
+    }
+}
