@@ -531,9 +531,12 @@ public final class RaftMember implements StoreMember {
     public MemberStatus status() {
         Optional<String> leader = Optional.empty();
         long term = 0;
+        long committed = 0;
         try {
-            var info = server.getDivision(groupId).getInfo();
+            var division = server.getDivision(groupId);
+            var info = division.getInfo();
             term = info.getCurrentTerm();
+            committed = division.getRaftLog().getLastCommittedIndex();
             RaftPeerId leaderId = info.getLeaderId();
             if (leaderId != null) {
                 leader = Optional.of(leaderId.toString());
@@ -543,8 +546,14 @@ public final class RaftMember implements StoreMember {
         }
         MvccStore m = mvcc();
         return new MemberStatus(clusterId, memberId, config.memberName(), leader,
-                leader.map(this::memberIdOf).orElse(0L), term, m.appliedIndex(),
-                m.revision(), m.compactRevision());
+                leader.map(this::memberIdOf).orElse(0L), term, committed,
+                Math.max(m.appliedIndex(), appliedIndex()), m.revision(), m.compactRevision());
+    }
+
+    /** Includes entries without commands (leader no-ops, configuration), which the database does not record. */
+    private long appliedIndex() {
+        var applied = stateMachine.getLastAppliedTermIndex();
+        return applied == null ? 0 : applied.getIndex();
     }
 
     @Override

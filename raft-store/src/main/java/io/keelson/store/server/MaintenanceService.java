@@ -45,7 +45,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         MemberStatus s = member.status();
         long size = dataSize(member.config().dataDir());
         out.onNext(StatusResponse.newBuilder().setHeader(EtcdCodec.header(header(s))).setVersion(VERSION)
-                .setDbSize(size).setDbSizeInUse(size).setLeader(s.leaderId()).setRaftIndex(s.appliedIndex())
+                .setDbSize(size).setDbSizeInUse(size).setLeader(s.leaderId()).setRaftIndex(s.raftIndex())
                 .setRaftTerm(s.raftTerm()).setRaftAppliedIndex(s.appliedIndex()).build());
         out.onCompleted();
     }
