@@ -283,6 +283,18 @@ class ThreeMemberIT {
     }
 
     @Test
+    void leaseGrantedThroughOneMember_isUsableAtOnceThroughAnother() throws Exception {
+        startAll(TestStores.threeMembers(root));
+        awaitLeader();
+        for (int i = 0; i < 30; i++) {
+            long id = members.get(i % 3).leaseGrant(Lease.GrantRequest.ttl(60)).join().id();
+            members.get((i + 1) % 3).put(PutRequest.of("lease/" + i, "v").withLease(id)).join();
+            members.get((i + 2) % 3).leaseRevoke(id).join();
+        }
+        assertThat(members.get(0).range(RangeRequest.prefix("lease/")).join().kvs()).isEmpty();
+    }
+
+    @Test
     void fullClusterRestart_recoversAllData() throws Exception {
         startAll(TestStores.threeMembers(root));
         StoreMember leader = awaitLeader();

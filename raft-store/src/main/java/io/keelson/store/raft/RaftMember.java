@@ -383,6 +383,25 @@ public final class RaftMember implements StoreMember {
         return then.get();
     }
 
+    /**
+     * Like {@link #checked}, but a lease this member does not know yet (it may lag behind a grant
+     * acknowledged by another member) is looked up again after a ReadIndex round, before refusing.
+     */
+    private <T> CompletableFuture<T> checkedFresh(Runnable check, Supplier<CompletableFuture<T>> then) {
+        try {
+            check.run();
+        } catch (StoreException e) {
+            if (e.code() != ErrorCode.LEASE_NOT_FOUND) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return barrier.read(() -> {
+                check.run();
+                return Boolean.TRUE;
+            }).thenCompose(ok -> then.get());
+        }
+        return then.get();
+    }
+
     private <T> CompletableFuture<T> local(Supplier<T> read) {
         try {
             return CompletableFuture.completedFuture(read.get());
@@ -400,7 +419,7 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<PutResponse> put(PutRequest request) {
-        return checked(() -> check.put(request), () -> propose(new Command.Write(request)));
+        return checkedFresh(() -> check.put(request), () -> propose(new Command.Write(request)));
     }
 
     @Override
@@ -410,7 +429,7 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
-        return checked(() -> check.txn(request), () -> {
+        return checkedFresh(() -> check.txn(request), () -> {
             if (!request.isReadOnly()) {
                 return propose(new Command.Write(request));
             }
@@ -466,7 +485,7 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<Lease.RevokeResponse> leaseRevoke(long id) {
-        return checked(() -> requireLease(id), () -> propose(new Command.LeaseRevoke(id)));
+        return checkedFresh(() -> requireLease(id), () -> propose(new Command.LeaseRevoke(id)));
     }
 
     private void requireLease(long id) {

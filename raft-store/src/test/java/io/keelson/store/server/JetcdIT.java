@@ -1,0 +1,161 @@
+package io.keelson.store.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.grpc.stub.StreamObserver;
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.StoreConfig;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TestStores;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** jetcd, etcd's Java client, against a three-member group, each member serving etcd's gRPC API. */
+class JetcdIT {
+    @TempDir
+    static Path root;
+    static final List<StoreMember> members = new ArrayList<>();
+    static final List<EtcdServer> servers = new ArrayList<>();
+    static Client client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        List<String> endpoints = new ArrayList<>();
+        for (StoreConfig c : TestStores.threeMembers(root)) {
+            StoreMember m = KeelsonStore.open(c);
+            members.add(m);
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            String url = "http://127.0.0.1:" + port;
+            servers.add(EtcdServer.start(m, List.of(new InetSocketAddress("127.0.0.1", port)), List.of(url)));
+            endpoints.add(url);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (members.stream().noneMatch(m -> m.status().isLeader()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        client.close();
+        servers.forEach(EtcdServer::close);
+        members.forEach(StoreMember::close);
+    }
+
+    static ByteSequence bs(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void kvAndTxn() throws Exception {
+        KV kv = client.getKVClient();
+        long rev = kv.put(bs("/j/a"), bs("1")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        kv.put(bs("/j/b"), bs("2")).get(10, TimeUnit.SECONDS);
+        var got = kv.get(bs("/j/"), GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
+        assertThat(got.getKvs()).extracting(k -> k.getKey().toString(StandardCharsets.UTF_8))
+                .containsExactly("/j/a", "/j/b");
+        assertThat(got.getKvs().get(0).getModRevision()).isEqualTo(rev);
+
+        TxnResponse txn = kv.txn().If(new Cmp(bs("/j/a"), Cmp.Op.EQUAL, CmpTarget.value(bs("1"))))
+                .Then(Op.put(bs("/j/a"), bs("won"), PutOption.DEFAULT), Op.put(bs("/j/c"), bs("3"), PutOption.DEFAULT))
+                .Else(Op.put(bs("/j/lost"), bs("x"), PutOption.DEFAULT)).commit().get(10, TimeUnit.SECONDS);
+        assertThat(txn.isSucceeded()).isTrue();
+        var after = kv.get(bs("/j/a")).get(10, TimeUnit.SECONDS).getKvs().get(0);
+        assertThat(after.getValue().toString(StandardCharsets.UTF_8)).isEqualTo("won");
+        assertThat(after.getVersion()).isEqualTo(2);
+        assertThat(kv.get(bs("/j/lost")).get(10, TimeUnit.SECONDS).getKvs()).isEmpty();
+    }
+
+    @Test
+    void watchResumesAfterACompactionError() throws Exception {
+        KV kv = client.getKVClient();
+        long first = kv.put(bs("/w/k"), bs("1")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        kv.put(bs("/w/k"), bs("2")).get(10, TimeUnit.SECONDS);
+        long compactAt = kv.put(bs("/w/k"), bs("3")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        kv.compact(compactAt).get(10, TimeUnit.SECONDS);
+
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        Watch watchClient = client.getWatchClient();
+        Watch.Watcher failed = watchClient.watch(bs("/w/k"), WatchOption.builder().withRevision(first).build(),
+                r -> { }, error::set);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (error.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(error.get()).isInstanceOf(CompactedException.class);
+        long resumeAt = ((CompactedException) error.get()).getCompactedRevision();
+        assertThat(resumeAt).isEqualTo(compactAt);
+        failed.close();
+
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        try (Watch.Watcher resumed = watchClient.watch(bs("/w/k"), WatchOption.builder().withRevision(resumeAt)
+                .build(), r -> events.addAll(r.getEvents()))) {
+            kv.put(bs("/w/k"), bs("4")).get(10, TimeUnit.SECONDS);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (events.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(events).extracting(e -> e.getKeyValue().getValue().toString(StandardCharsets.UTF_8))
+                .containsExactly("3", "4");
+    }
+
+    @Test
+    void leaseKeepAliveKeepsKeysUntilRevoked() throws Exception {
+        var leases = client.getLeaseClient();
+        long id = leases.grant(2).get(10, TimeUnit.SECONDS).getID();
+        client.getKVClient().put(bs("/l/k"), bs("v"), PutOption.builder().withLeaseId(id).build())
+                .get(10, TimeUnit.SECONDS);
+        List<LeaseKeepAliveResponse> renewals = new CopyOnWriteArrayList<>();
+        try (var keepAlive = leases.keepAlive(id, new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse r) {
+                renewals.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        })) {
+            Thread.sleep(4000); // twice the TTL
+            assertThat(client.getKVClient().get(bs("/l/k")).get(10, TimeUnit.SECONDS).getKvs()).hasSize(1);
+            assertThat(renewals).isNotEmpty().allMatch(r -> r.getTTL() == 2);
+        }
+        leases.revoke(id).get(10, TimeUnit.SECONDS);
+        assertThat(client.getKVClient().get(bs("/l/k")).get(10, TimeUnit.SECONDS).getKvs()).isEmpty();
+    }
+}
