@@ -37,7 +37,7 @@ public final class EtcdServer implements AutoCloseable {
                 .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                 .addService(new KvService(member))
                 .addService(new WatchService(member))
-                .addService(new LeaseService(member))
+                .addService(LeaseLeasesMethod.with(new LeaseService(member), member))
                 .addService(new MaintenanceService(member))
                 .addService(new ClusterService(member, clientUrls))
                 .build()

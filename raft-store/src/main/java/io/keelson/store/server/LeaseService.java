@@ -16,7 +16,7 @@ import io.keelson.store.Lease;
 import io.keelson.store.StoreException;
 import java.util.concurrent.CompletionException;
 
-/** etcd's {@code Lease} service (jetcd's protocol classes carry no {@code LeaseLeases}). */
+/** etcd's {@code Lease} service; {@code LeaseLeases} is added by {@link LeaseLeasesMethod}. */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final KvStore store;
 

@@ -117,6 +117,7 @@ class EtcdctlIT {
         assertThat(ok("lease", "timetolive", id, "--keys"))
                 .matches("lease " + id + " granted with TTL\\(60s\\), remaining\\(\\d+s\\), attached keys\\(\\[/t4/leased\\]\\)\n");
         assertThat(ok("lease", "keep-alive", "--once", id)).isEqualTo("lease " + id + " keepalived with TTL(60)\n");
+        assertThat(ok("lease", "list")).startsWith("found ").contains(id + "\n");
         assertThat(ok("lease", "revoke", id)).isEqualTo("lease " + id + " revoked\n");
         assertThat(ok("get", "/t4/leased")).isEmpty();
         assertThat(ok("lease", "timetolive", id)).isEqualTo("lease " + id + " already expired\n");
