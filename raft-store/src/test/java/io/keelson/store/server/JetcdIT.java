@@ -1,6 +1,7 @@
 package io.keelson.store.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -157,5 +158,63 @@ class JetcdIT {
         }
         leases.revoke(id).get(10, TimeUnit.SECONDS);
         assertThat(client.getKVClient().get(bs("/l/k")).get(10, TimeUnit.SECONDS).getKvs()).isEmpty();
+    }
+
+    @Test
+    void badInputOverTheWire_getsEtcdsErrors_andTheServerKeepsServing() throws Exception {
+        KV kv = client.getKVClient();
+        Op[] ops = new Op[129];
+        for (int i = 0; i < ops.length; i++) {
+            ops[i] = Op.put(bs("/bad/" + i), bs("v"), PutOption.DEFAULT);
+        }
+        assertThatThrownBy(() -> kv.txn().Then(ops).commit().get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("etcdserver: too many operations in txn request");
+        assertThatThrownBy(() -> kv.txn().Then(Op.put(bs("/bad/d"), bs("1"), PutOption.DEFAULT),
+                Op.put(bs("/bad/d"), bs("2"), PutOption.DEFAULT)).commit().get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("etcdserver: duplicate key given in txn request");
+        assertThatThrownBy(() -> kv.put(bs("/bad/l"), bs("v"), PutOption.builder().withLeaseId(424242).build())
+                .get(10, TimeUnit.SECONDS)).hasMessageContaining("etcdserver: requested lease not found");
+        assertThatThrownBy(() -> kv.get(bs("/bad/x"), GetOption.builder().withRevision(1_000_000).build())
+                .get(10, TimeUnit.SECONDS)).hasMessageContaining("etcdserver: mvcc: required revision is a future revision");
+
+        // a method etcd does not have, and a request body that is not a protobuf message
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget("127.0.0.1:" + servers.get(0).port())
+                .usePlaintext().build();
+        try {
+            var unknown = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                    .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName("etcdserverpb.KV/NoSuchMethod")
+                    .setRequestMarshaller(new BytesMarshaller()).setResponseMarshaller(new BytesMarshaller()).build();
+            assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, unknown,
+                    io.grpc.CallOptions.DEFAULT, new byte[] {1, 2, 3}))
+                    .hasMessageContaining("UNIMPLEMENTED");
+            var garbage = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                    .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName("etcdserverpb.KV/Put")
+                    .setRequestMarshaller(new BytesMarshaller()).setResponseMarshaller(new BytesMarshaller()).build();
+            assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, garbage,
+                    io.grpc.CallOptions.DEFAULT, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}))
+                    .isInstanceOf(io.grpc.StatusRuntimeException.class);
+        } finally {
+            channel.shutdownNow();
+        }
+        assertThat(kv.put(bs("/bad/ok"), bs("still serving")).get(10, TimeUnit.SECONDS).getHeader().getRevision())
+                .isPositive();
+    }
+
+    private static final class BytesMarshaller implements io.grpc.MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 }
