@@ -1,0 +1,201 @@
+package io.keelson.bench;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A load generator for any etcd v3 endpoint (etcd itself or Keelson), over raw gRPC with etcd's
+ * protocol classes, so both are driven identically. Closed-loop clients spread over {@code conns}
+ * connections round-robin over the endpoints, as etcd's {@code benchmark} tool does. Prints one
+ * line per workload: {@code name clients ops/s p50_ms p99_ms}.
+ */
+@Command(name = "etcd-load", mixinStandardHelpOptions = true)
+public final class EtcdLoad implements Callable<Integer> {
+    @Option(names = "--endpoints", required = true, split = ",", description = "host:port of every member")
+    List<String> endpoints;
+
+    @Option(names = "--conns", defaultValue = "16", description = "gRPC connections")
+    int conns;
+
+    @Option(names = "--warmup-seconds", defaultValue = "5")
+    int warmupSeconds;
+
+    @Option(names = "--seconds", defaultValue = "15")
+    int seconds;
+
+    @Option(names = "--value-size", defaultValue = "256")
+    int valueSize;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EtcdLoad()).execute(args));
+    }
+
+    private List<ManagedChannel> channels;
+
+    @Override
+    public Integer call() throws Exception {
+        channels = new ArrayList<>();
+        for (int i = 0; i < conns; i++) {
+            channels.add(NettyChannelBuilder.forTarget(endpoints.get(i % endpoints.size())).usePlaintext().build());
+        }
+        try {
+            ByteString value = ByteString.copyFrom(new byte[valueSize]);
+            System.out.printf(Locale.ROOT, "%-14s %8s %12s %10s %10s%n", "workload", "clients", "ops/s", "p50_ms",
+                    "p99_ms");
+            for (int clients : List.of(1, 100)) {
+                report("put", clients, run(clients, (stub, done) -> stub.put(PutRequest.newBuilder()
+                        .setKey(key(ThreadLocalKeys.next())).setValue(value).build(), observer(done))));
+            }
+            ByteString readKey = key(1);
+            report("range-linear", 100, run(100, (stub, done) -> stub.range(RangeRequest.newBuilder()
+                    .setKey(readKey).build(), observer(done))));
+            report("range-serial", 100, run(100, (stub, done) -> stub.range(RangeRequest.newBuilder()
+                    .setKey(readKey).setSerializable(true).build(), observer(done))));
+            watchLatency();
+        } finally {
+            channels.forEach(ManagedChannel::shutdownNow);
+        }
+        return 0;
+    }
+
+    private static ByteString key(long k) {
+        return ByteString.copyFrom(ByteBuffer.allocate(8).putLong(k).array());
+    }
+
+    /** Sequential keys over a 100,000-key space, shared by all clients. */
+    private static final class ThreadLocalKeys {
+        private static final AtomicLong NEXT = new AtomicLong();
+
+        static long next() {
+            return NEXT.getAndIncrement() % 100_000;
+        }
+    }
+
+    private record Result(double opsPerSecond, Histogram latency) {
+    }
+
+    private void report(String name, int clients, Result r) {
+        System.out.printf(Locale.ROOT, "%-14s %8d %12.0f %10.2f %10.2f%n", name, clients, r.opsPerSecond(),
+                r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6);
+    }
+
+    private static <T> StreamObserver<T> observer(Runnable done) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.run();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.run();
+            }
+        };
+    }
+
+    /** Runs {@code clients} closed-loop clients of {@code call} and measures the steady part. */
+    private Result run(int clients, BiConsumer<KVGrpc.KVStub, Runnable> call) throws InterruptedException {
+        Recorder recorder = new Recorder(3);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong completed = new AtomicLong();
+        for (int c = 0; c < clients; c++) {
+            KVGrpc.KVStub stub = KVGrpc.newStub(channels.get(c % channels.size()));
+            new Runnable() {
+                @Override
+                public void run() {
+                    if (!running.get()) {
+                        return;
+                    }
+                    long start = System.nanoTime();
+                    Runnable self = this;
+                    call.accept(stub, () -> {
+                        recorder.recordValue(System.nanoTime() - start);
+                        completed.incrementAndGet();
+                        self.run();
+                    });
+                }
+            }.run();
+        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        recorder.getIntervalHistogram();
+        long startCount = completed.get();
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        Histogram h = recorder.getIntervalHistogram();
+        double rate = (completed.get() - startCount) * 1e9 / (System.nanoTime() - start);
+        running.set(false);
+        Thread.sleep(500);
+        return new Result(rate, h);
+    }
+
+    /** One watcher on a prefix while 100 puts/s carry their send time: put-to-event latency. */
+    private void watchLatency() throws InterruptedException {
+        Recorder recorder = new Recorder(3);
+        ByteString prefix = ByteString.copyFromUtf8("/watch-bench/");
+        StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channels.get(0)).watch(new StreamObserver<>() {
+            @Override
+            public void onNext(WatchResponse r) {
+                long now = System.nanoTime();
+                r.getEventsList().forEach(e -> recorder.recordValue(
+                        Math.max(0, now - e.getKv().getValue().asReadOnlyByteBuffer().getLong())));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(prefix)
+                .setRangeEnd(ByteString.copyFromUtf8("/watch-bench0"))).build());
+        KVGrpc.KVStub writer = KVGrpc.newStub(channels.get(channels.size() > 1 ? 1 : 0));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
+        long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        boolean measuring = false;
+        for (int i = 0; System.nanoTime() < end; i++) {
+            if (!measuring && System.nanoTime() >= measureFrom) {
+                recorder.getIntervalHistogram();
+                measuring = true;
+            }
+            ByteString v = ByteString.copyFrom(ByteBuffer.allocate(8).putLong(System.nanoTime()).array());
+            writer.put(PutRequest.newBuilder().setKey(prefix.concat(key(i % 100))).setValue(v).build(),
+                    observer(() -> { }));
+            Thread.sleep(10);
+        }
+        Thread.sleep(500);
+        Histogram h = recorder.getIntervalHistogram();
+        requests.onCompleted();
+        System.out.printf(Locale.ROOT, "%-14s %8d %12.0f %10.2f %10.2f%n", "watch-latency", 1,
+                (double) h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1e6,
+                h.getValueAtPercentile(99) / 1e6);
+    }
+}
