@@ -198,19 +198,7 @@ class WatchTest {
     @Test
     void slowWatcher_lagsBehind_thenCatchesUpFromHistory_withoutGapsOrDuplicates() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        WatchStream slow = new WatchStream() {
-            @Override
-            public void accept(WatchResponse r) {
-                super.accept(r);
-                if (r.kind() == WatchResponse.Kind.EVENTS) {
-                    try {
-                        release.await(); // blocks delivery of everything after the first event
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
+        WatchStream slow = blockedAfterFirstEvents(release);
         WatchStream fast = new WatchStream();
         long start = put("s", "0") + 1;
         store.watch(WatchRequest.prefix("s").fromRevision(start), slow);
@@ -230,19 +218,7 @@ class WatchTest {
     @Test
     void laggingWatcher_whoseRevisionIsCompacted_isCanceledWithTheCompactRevision() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        WatchStream slow = new WatchStream() {
-            @Override
-            public void accept(WatchResponse r) {
-                super.accept(r);
-                if (r.kind() == WatchResponse.Kind.EVENTS) {
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
+        WatchStream slow = blockedAfterFirstEvents(release);
         store.watch(WatchRequest.prefix("z"), slow);
         long last = 0;
         for (int i = 0; i < 400; i++) {
@@ -333,5 +309,22 @@ class WatchTest {
         assertThat(resumed.events()).extracting(Event::revision)
                 .containsExactly(last + 1, last + 2, last + 3, last + 4, last + 5);
         assertThat(resumed.events()).allMatch(e -> e.kv().valueUtf8().equals("b"));
+    }
+
+    /** A stream whose listener blocks on its first EVENTS response until {@code release} opens. */
+    private static WatchStream blockedAfterFirstEvents(CountDownLatch release) {
+        return new WatchStream() {
+            @Override
+            public void accept(WatchResponse r) {
+                super.accept(r);
+                if (r.kind() == WatchResponse.Kind.EVENTS) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
     }
 }
