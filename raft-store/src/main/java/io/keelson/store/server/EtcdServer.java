@@ -35,6 +35,7 @@ public final class EtcdServer implements AutoCloseable {
         }
         Server server = builder
                 .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+                .intercept(new RequireLeader(member))
                 .addService(new KvService(member))
                 .addService(new WatchService(member))
                 .addService(LeaseLeasesMethod.with(new LeaseService(member), member))

@@ -6,6 +6,8 @@ import io.etcd.jetcd.api.DefragmentRequest;
 import io.etcd.jetcd.api.DefragmentResponse;
 import io.etcd.jetcd.api.HashKVRequest;
 import io.etcd.jetcd.api.HashKVResponse;
+import io.etcd.jetcd.api.HashRequest;
+import io.etcd.jetcd.api.HashResponse;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
@@ -75,16 +77,25 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
         KvService.answer(() -> member.range(RangeRequest.all().atRevision(request.getRevision()).withSerializable()),
-                r -> {
-                    CRC32C crc = new CRC32C();
-                    for (KeyValue kv : r.kvs()) {
-                        crc.update(kv.key().asReadOnlyByteBuffer());
-                        crc.update(kv.value().asReadOnlyByteBuffer());
-                        crc.update(Long.hashCode(kv.modRevision()));
-                    }
-                    return HashKVResponse.newBuilder().setHeader(EtcdCodec.header(r.header()))
-                            .setHash((int) crc.getValue()).setCompactRevision(member.status().compactRevision())
-                            .build();
-                }, out);
+                r -> HashKVResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).setHash(hash(r.kvs()))
+                        .setCompactRevision(member.status().compactRevision()).build(), out);
+    }
+
+    /** The same hash over the current keyspace (etcd hashes its whole backend file; no client compares them). */
+    @Override
+    public void hash(HashRequest request, StreamObserver<HashResponse> out) {
+        KvService.answer(() -> member.range(RangeRequest.all().withSerializable()),
+                r -> HashResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).setHash(hash(r.kvs())).build(),
+                out);
+    }
+
+    private static int hash(java.util.List<KeyValue> kvs) {
+        CRC32C crc = new CRC32C();
+        for (KeyValue kv : kvs) {
+            crc.update(kv.key().asReadOnlyByteBuffer());
+            crc.update(kv.value().asReadOnlyByteBuffer());
+            crc.update(Long.hashCode(kv.modRevision()));
+        }
+        return (int) crc.getValue();
     }
 }

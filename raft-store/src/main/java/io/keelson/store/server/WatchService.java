@@ -2,7 +2,9 @@ package io.keelson.store.server;
 
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
+import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
+import io.keelson.store.KeyRanges;
 import io.keelson.store.KvStore;
 import io.keelson.store.Watch;
 import io.keelson.store.WatchRequest;
@@ -60,7 +62,9 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                 noPut |= f == WatchCreateRequest.FilterType.NOPUT;
                 noDelete |= f == WatchCreateRequest.FilterType.NODELETE;
             }
-            WatchRequest req = new WatchRequest(c.getKey(), c.getRangeEnd(), Math.max(0, c.getStartRevision()),
+            // etcd: an empty key is the smallest key, "\0" (so `watch "" --prefix` watches everything)
+            ByteString key = c.getKey().isEmpty() ? KeyRanges.FROM_KEY : c.getKey();
+            WatchRequest req = new WatchRequest(key, c.getRangeEnd(), Math.max(0, c.getStartRevision()),
                     c.getPrevKv(), noPut, noDelete, c.getProgressNotify());
             Watch w = store.watch(req, r -> send(id, r));
             if (w.id() >= 0) {

@@ -156,7 +156,21 @@ class EtcdctlIT {
     }
 
     @Test
-    void endpointStatusHealthAndMemberList() throws Exception {
+    void watchOfEverything_withAnEmptyPrefix() throws Exception {
+        Path output = dir.resolve("watch-all.out");
+        Process p = new ProcessBuilder("etcdctl", "--endpoints=" + endpoint, "watch", "", "--prefix")
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Thread.sleep(1500);
+        ok("put", "/t7/any", "x");
+        Thread.sleep(1500);
+        p.destroy();
+        p.waitFor(10, TimeUnit.SECONDS);
+        assertThat(java.nio.file.Files.readString(output)).isEqualTo("PUT\n/t7/any\nx\n");
+    }
+
+    @Test
+    void endpointStatusHealthHashAndMemberList() throws Exception {
+        assertThat(ok("endpoint", "hashkv")).matches(java.util.regex.Pattern.quote(endpoint) + ", \\d+\n");
         assertThat(ok("endpoint", "health")).contains(endpoint + " is healthy");
         assertThat(ok("endpoint", "status", "-w", "table")).contains("3.5.17").contains("true");
         assertThat(ok("member", "list")).contains("started, default, http://127.0.0.1:");
