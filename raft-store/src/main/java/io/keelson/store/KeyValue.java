@@ -40,7 +40,8 @@ public record KeyValue(ByteString key, long createRevision, long modRevision, lo
         return value.toStringUtf8();
     }
 
-    KeyValue withoutValue() {
+    /** This version without its value (as keys-only reads return it). */
+    public KeyValue withoutValue() {
         return new KeyValue(key, createRevision, modRevision, version, ByteString.EMPTY, lease);
     }
 }

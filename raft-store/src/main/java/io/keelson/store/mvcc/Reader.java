@@ -79,8 +79,7 @@ final class Reader {
             more = true;
         }
         if (req.keysOnly()) {
-            kvs = kvs.stream().map(kv -> new KeyValue(kv.key(), kv.createRevision(), kv.modRevision(),
-                    kv.version(), ByteString.EMPTY, kv.lease())).toList();
+            kvs = kvs.stream().map(KeyValue::withoutValue).toList();
         }
         return new RangeResponse(header, kvs, more, count);
     }
