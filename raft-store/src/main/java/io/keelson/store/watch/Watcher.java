@@ -81,7 +81,8 @@ final class Watcher implements Watch {
     /**
      * Queues a response unless {@code bounded} and {@code limit} responses already wait.
      *
-     * @return whether it was queued; when true and no drain is running, the caller must schedule one
+     * @return {@link #OFFER_FULL} if nothing was queued, {@link #OFFER_QUEUED} if a drain is already
+     *         scheduled, {@link #OFFER_SCHEDULE} if the caller must schedule one
      */
     synchronized int offer(WatchResponse response, boolean bounded, int limit) {
         if (pending == null) {
