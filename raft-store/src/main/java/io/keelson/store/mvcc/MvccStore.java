@@ -174,9 +174,7 @@ public final class MvccStore implements AutoCloseable {
     private <T> T read(Function<Reader, T> body) {
         lifecycle.readLock().lock();
         try {
-            if (closed) {
-                throw new StoreException(io.keelson.store.ErrorCode.STOPPED);
-            }
+            requireOpenLocked();
             Snapshot snapshot = db.getSnapshot();
             try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
                 View view = new View(db, ro, null);
@@ -206,6 +204,13 @@ public final class MvccStore implements AutoCloseable {
         });
     }
 
+    /** Refuses use of a closed database (RocksDB would crash the process). Call with the read lock held. */
+    private void requireOpenLocked() {
+        if (closed) {
+            throw new StoreException(io.keelson.store.ErrorCode.STOPPED);
+        }
+    }
+
     /** Whether the lease exists (as of the last applied entry). */
     public boolean leaseExists(long id) {
         lifecycle.readLock().lock();
@@ -219,10 +224,13 @@ public final class MvccStore implements AutoCloseable {
     /** Every lease with its granted TTL, in id order. */
     public Map<Long, Long> leases() {
         lifecycle.readLock().lock();
-        try (RocksIterator it = db.newIterator(columns.leases())) {
+        try {
+            requireOpenLocked();
             Map<Long, Long> out = new LinkedHashMap<>();
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                out.put(KeyCodec.getLong(it.key(), 0), KeyCodec.getLong(it.value(), 0));
+            try (RocksIterator it = db.newIterator(columns.leases())) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    out.put(KeyCodec.getLong(it.key(), 0), KeyCodec.getLong(it.value(), 0));
+                }
             }
             return out;
         } finally {
@@ -234,6 +242,7 @@ public final class MvccStore implements AutoCloseable {
     public List<ByteString> leaseKeys(long id) {
         lifecycle.readLock().lock();
         try (ReadOptions ro = new ReadOptions()) {
+            requireOpenLocked();
             return leaseKeys(new View(db, ro, null), columns, id);
         } finally {
             lifecycle.readLock().unlock();
