@@ -49,6 +49,14 @@ public final class EtcdLoad implements Callable<Integer> {
     @Option(names = "--value-size", defaultValue = "256")
     int valueSize;
 
+    @Option(names = "--workloads", split = ",", defaultValue = "put,range-linear,range-serial,watch-latency",
+            description = "which workloads to run, in this order: ${DEFAULT-VALUE}")
+    List<String> workloads;
+
+    @Option(names = "--put-clients", split = ",", defaultValue = "1,100",
+            description = "closed-loop client counts for the put workload: ${DEFAULT-VALUE}")
+    List<Integer> putClients;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new EtcdLoad()).execute(args));
     }
@@ -65,16 +73,24 @@ public final class EtcdLoad implements Callable<Integer> {
             ByteString value = ByteString.copyFrom(new byte[valueSize]);
             System.out.printf(Locale.ROOT, "%-14s %8s %12s %10s %10s%n", "workload", "clients", "ops/s", "p50_ms",
                     "p99_ms");
-            for (int clients : List.of(1, 100)) {
-                report("put", clients, run(clients, (stub, done) -> stub.put(PutRequest.newBuilder()
-                        .setKey(key(ThreadLocalKeys.next())).setValue(value).build(), observer(done))));
-            }
             ByteString readKey = key(1);
-            report("range-linear", 100, run(100, (stub, done) -> stub.range(RangeRequest.newBuilder()
-                    .setKey(readKey).build(), observer(done))));
-            report("range-serial", 100, run(100, (stub, done) -> stub.range(RangeRequest.newBuilder()
-                    .setKey(readKey).setSerializable(true).build(), observer(done))));
-            watchLatency();
+            for (String workload : workloads) {
+                switch (workload) {
+                    case "put" -> {
+                        for (int clients : putClients) {
+                            report("put", clients, run(clients, (stub, done) -> stub.put(PutRequest.newBuilder()
+                                    .setKey(key(ThreadLocalKeys.next())).setValue(value).build(), observer(done))));
+                        }
+                    }
+                    case "range-linear" -> report("range-linear", 100, run(100, (stub, done) -> stub.range(
+                            RangeRequest.newBuilder().setKey(readKey).build(), observer(done))));
+                    case "range-serial" -> report("range-serial", 100, run(100, (stub, done) -> stub.range(
+                            RangeRequest.newBuilder().setKey(readKey).setSerializable(true).build(), observer(done))));
+                    case "watch-latency" -> watchLatency();
+                    default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                            "unknown workload: " + workload);
+                }
+            }
         } finally {
             channels.forEach(ManagedChannel::shutdownNow);
         }
@@ -97,7 +113,15 @@ public final class EtcdLoad implements Callable<Integer> {
     private record Result(double opsPerSecond, Histogram latency) {
     }
 
+    /** Failed requests still complete a client's turn; they are counted and reported, never as throughput. */
+    private static final AtomicLong ERRORS = new AtomicLong();
+
     private void report(String name, int clients, Result r) {
+        long errors = ERRORS.getAndSet(0);
+        if (errors > 0) {
+            System.err.printf(Locale.ROOT, "etcd-load: %s with %d clients: %d requests failed%n", name, clients,
+                    errors);
+        }
         System.out.printf(Locale.ROOT, "%-14s %8d %12.0f %10.2f %10.2f%n", name, clients, r.opsPerSecond(),
                 r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6);
     }
@@ -110,6 +134,9 @@ public final class EtcdLoad implements Callable<Integer> {
 
             @Override
             public void onError(Throwable t) {
+                if (ERRORS.getAndIncrement() == 0) {
+                    System.err.println("etcd-load: request failed: " + t);
+                }
                 done.run();
             }
 

@@ -35,4 +35,15 @@ public final class KeelsonStore {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Prepares the data directory of a member of a new cluster from a {@link StoreMember#snapshot}
+     * copy, like {@code etcdctl snapshot restore}: restore the same copy for every member, then start
+     * them as a new cluster. The keys, revisions and leases are kept; the Raft log starts afresh.
+     *
+     * @throws IOException if {@code dataDir} already holds data or the copy cannot be read
+     */
+    public static void restore(Path snapshot, Path dataDir) throws IOException {
+        RaftMember.restore(snapshot, dataDir);
+    }
 }

@@ -9,4 +9,11 @@ public interface StoreMember extends KvStore {
 
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();
+
+    /**
+     * Writes a consistent copy of this member's state database (every key, its history since the last
+     * compaction, and the leases) into {@code target}, a directory that must not exist yet. The copy
+     * can seed a new cluster with {@link KeelsonStore#restore}.
+     */
+    void snapshot(java.nio.file.Path target) throws java.io.IOException;
 }

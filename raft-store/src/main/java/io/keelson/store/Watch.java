@@ -2,7 +2,7 @@ package io.keelson.store;
 
 /** A registered watch: its stream goes to the listener given to {@link KvStore#watch}. */
 public interface Watch extends AutoCloseable {
-    /** Unique on its member. */
+    /** Unique on its member; -1 for a watch the store refused at creation (its only response was CANCELED). */
     long id();
 
     /**

@@ -4,17 +4,20 @@ import io.keelson.store.KeelsonStore;
 import io.keelson.store.Peer;
 import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreMember;
+import io.keelson.store.server.AutoCompaction;
 import io.keelson.store.server.EtcdServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +29,7 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "keelson", mixinStandardHelpOptions = true, version = "keelson 0.1.0",
         description = "Keelson: a Raft-replicated MVCC key-value store speaking etcd's v3 API.",
-        subcommands = {DemoCommand.class, MemberCommand.class})
+        subcommands = {DemoCommand.class, MemberCommand.class, SnapshotCommand.class})
 public final class Main implements Callable<Integer> {
     // the gRPC copy inside Ratis logs start-up details through java.util.logging at INFO; a strong
     // reference keeps the level (java.util.logging holds loggers weakly)
@@ -62,7 +65,9 @@ public final class Main implements Callable<Integer> {
             + "(default: <name>=<initial-advertise-peer-urls>).")
     String initialCluster;
 
-    @Option(names = "--initial-cluster-state", defaultValue = "new", description = "new or existing.")
+    @Option(names = "--initial-cluster-state", defaultValue = "new",
+            description = "new, or existing for a member restarting with its data dir (adding a member to a "
+                    + "running cluster is not supported yet).")
     String initialClusterState;
 
     @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
@@ -90,7 +95,8 @@ public final class Main implements Callable<Integer> {
     String autoCompactionMode;
 
     @Option(names = "--auto-compaction-retention", defaultValue = "0",
-            description = "Accepted for etcd compatibility; automatic compaction is not implemented yet.")
+            description = "History to keep: hours or a duration (e.g. 30m) in periodic mode, a revision count in "
+                    + "revision mode; 0 turns automatic compaction off.")
     String autoCompactionRetention;
 
     @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error.")
@@ -104,6 +110,12 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StoreConfig config = config();
+        AutoCompaction.Policy compaction = compactionPolicy();
+        if (initialClusterState.equals("existing") && !hasData(config.dataDir())) {
+            System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
+                    + config.dataDir() + ": joining a running cluster as a new member is not supported yet");
+            return 1;
+        }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
         List<InetSocketAddress> listen = new ArrayList<>();
         for (URI u : listenClientUrls) {
@@ -125,8 +137,12 @@ public final class Main implements Callable<Integer> {
             System.err.println("keelson: cannot listen on " + listenClientUrls + ": " + e.getMessage());
             return 1;
         }
+        AutoCompaction autoCompaction = compaction == null ? null : AutoCompaction.start(member, compaction);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (autoCompaction != null) {
+                autoCompaction.close();
+            }
             server.close();
             member.close();
             stopped.countDown();
@@ -137,14 +153,27 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    private AutoCompaction.Policy compactionPolicy() {
+        try {
+            return AutoCompaction.Policy.parse(autoCompactionMode, autoCompactionRetention);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static boolean hasData(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isPresent();
+        }
+    }
+
     private StoreConfig config() {
         if (!initialClusterState.equals("new") && !initialClusterState.equals("existing")) {
             throw new ParameterException(spec.commandLine(),
                     "--initial-cluster-state must be 'new' or 'existing', not '" + initialClusterState + "'");
-        }
-        if (!autoCompactionMode.equals("periodic") && !autoCompactionMode.equals("revision")) {
-            throw new ParameterException(spec.commandLine(),
-                    "--auto-compaction-mode must be 'periodic' or 'revision', not '" + autoCompactionMode + "'");
         }
         if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
             throw new ParameterException(spec.commandLine(), "--log-level must be debug, info, warn or error");

@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
@@ -55,6 +56,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -73,6 +75,8 @@ public final class RaftMember implements StoreMember {
     /** etcd's largest lease TTL, in seconds. */
     static final long MAX_LEASE_TTL = 9_000_000_000L;
     private static final int QUEUE_CAPACITY = 1 << 16;
+    private static final String RAFT_DIR = "raft";
+    private static final String STATE_DIR = "state";
 
     private final StoreConfig config;
     private final RaftGroupId groupId;
@@ -83,6 +87,8 @@ public final class RaftMember implements StoreMember {
     private final KvStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong localCallIds = new AtomicLong();
     private final Proposer proposer;
     private final ReadBarrier barrier;
     private final Lessor lessor;
@@ -115,10 +121,10 @@ public final class RaftMember implements StoreMember {
         this.watchDispatch = Executors.newFixedThreadPool(2, daemon("keelson-watch-dispatch"));
         this.watchScheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-watch-sync"));
 
-        Path raftDir = config.dataDir().resolve("raft");
+        Path raftDir = config.dataDir().resolve(RAFT_DIR);
         boolean fresh = !Files.isDirectory(raftDir) || isEmpty(raftDir);
         Files.createDirectories(raftDir);
-        this.stateMachine = new KvStateMachine(config.dataDir().resolve("state"),
+        this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
                 (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
@@ -217,9 +223,42 @@ public final class RaftMember implements StoreMember {
 
     // ------------------------------------------------------------------ Raft plumbing
 
+    /**
+     * Proposes one batch. On the leader it goes straight to the local Raft server (no client RPC on
+     * loopback); a follower forwards it to the leader with the Ratis client, which retries across
+     * leader changes under one call id, so the leader's retry cache applies it at most once.
+     */
     private CompletableFuture<?> send(byte[] batch) {
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)))
-                .thenApply(RaftMember::successful);
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch));
+        RaftServer.Division division = leaderDivision();
+        if (division == null) {
+            return client.async().send(message).thenApply(RaftMember::successful);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(selfId)
+                .setGroupId(groupId)
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            // a leader that steps down meanwhile answers NotLeader: the operations fail with
+            // "no leader" rather than being resent, since the entry may still commit under a new leader
+            return division.getRaftServer().submitClientRequestAsync(request).thenApply(RaftMember::successful);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** This member's Raft division if it is the leader and ready to take writes, else null. */
+    private RaftServer.Division leaderDivision() {
+        try {
+            RaftServer.Division division = server.getDivision(groupId);
+            return division.getInfo().isLeader() && division.getInfo().isLeaderReady() ? division : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static final byte[] BARRIER = Query.newBuilder().setBarrier(true).build().toByteArray();
@@ -573,6 +612,28 @@ public final class RaftMember implements StoreMember {
     private long appliedIndex() {
         var applied = stateMachine.getLastAppliedTermIndex();
         return applied == null ? 0 : applied.getIndex();
+    }
+
+    @Override
+    public void snapshot(Path target) throws IOException {
+        if (Files.exists(target)) {
+            throw new IOException("snapshot target " + target + " already exists");
+        }
+        mvcc().checkpoint(target);
+    }
+
+    /** See {@link io.keelson.store.KeelsonStore#restore}. */
+    public static void restore(Path snapshot, Path dataDir) throws IOException {
+        if (Files.isDirectory(dataDir) && !isEmpty(dataDir)) {
+            throw new IOException("data dir " + dataDir + " already exists and is not empty");
+        }
+        Path stateDir = dataDir.resolve(STATE_DIR);
+        Files.createDirectories(stateDir);
+        try (MvccStore restored = MvccStore.open(stateDir)) {
+            restored.restoreFrom(snapshot);
+            // a new Raft log starts at index 0: entries must not be skipped as already applied
+            restored.markApplied(0, 0);
+        }
     }
 
     @Override

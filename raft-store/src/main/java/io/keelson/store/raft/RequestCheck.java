@@ -49,6 +49,9 @@ final class RequestCheck {
 
     void watch(WatchRequest w) {
         requireKey(w.key());
+        if (!w.rangeEnd().isEmpty() && !KeyRanges.contains(w.key(), w.rangeEnd(), w.key())) {
+            throw new StoreException(ErrorCode.EMPTY_WATCH_RANGE);
+        }
     }
 
     void delete(DeleteRangeRequest d) {

@@ -33,7 +33,7 @@ final class GrpcErrors {
     private static Status status(ErrorCode code) {
         return switch (code) {
             case EMPTY_KEY, REQUEST_TOO_LARGE, TOO_MANY_TXN_OPS, DUPLICATE_KEY, KEY_NOT_FOUND, VALUE_PROVIDED,
-                    LEASE_PROVIDED, INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+                    LEASE_PROVIDED, INVALID_ARGUMENT, EMPTY_WATCH_RANGE -> Status.INVALID_ARGUMENT;
             case LEASE_NOT_FOUND -> Status.NOT_FOUND;
             case LEASE_EXISTS -> Status.FAILED_PRECONDITION;
             case LEASE_TTL_TOO_LARGE, COMPACTED, FUTURE_REVISION -> Status.OUT_OF_RANGE;

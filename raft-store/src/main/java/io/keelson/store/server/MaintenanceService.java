@@ -9,6 +9,10 @@ import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.HashRequest;
 import io.etcd.jetcd.api.HashResponse;
 import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.grpc.stub.StreamObserver;
@@ -18,13 +22,22 @@ import io.keelson.store.RangeRequest;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreMember;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
-/** etcd's {@code Maintenance} service: status, alarms (there are none), defragment, hash of the keyspace. */
+/**
+ * etcd's {@code Maintenance} service: status, alarms (there are none), defragment, hash of the
+ * keyspace, snapshot. Calls that read the whole keyspace or the disk run on {@code work}, never on a
+ * gRPC event loop (the server runs handlers on its transport threads).
+ */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /**
      * The etcd API version reported by Status. Clients gate features on it (Kubernetes needs at least
@@ -32,10 +45,15 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
      */
     static final String VERSION = "3.5.17";
 
-    private final StoreMember member;
+    /** etcd's chunk size for the snapshot stream. */
+    private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
 
-    MaintenanceService(StoreMember member) {
+    private final StoreMember member;
+    private final Executor work;
+
+    MaintenanceService(StoreMember member, Executor work) {
         this.member = member;
+        this.work = work;
     }
 
     private ResponseHeader header(MemberStatus s) {
@@ -44,6 +62,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+        work.execute(() -> status(out));
+    }
+
+    private void status(StreamObserver<StatusResponse> out) {
         MemberStatus s = member.status();
         long size = dataSize(member.config().dataDir());
         out.onNext(StatusResponse.newBuilder().setHeader(EtcdCodec.header(header(s))).setVersion(VERSION)
@@ -76,17 +98,85 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** A CRC-32C over every key-value at the revision (the current one for 0), in key order. */
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
-        KvService.answer(() -> member.range(RangeRequest.all().atRevision(request.getRevision()).withSerializable()),
+        work.execute(() -> KvService.answer(() -> member.range(RangeRequest.all().atRevision(request.getRevision()).withSerializable()),
                 r -> HashKVResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).setHash(hash(r.kvs()))
-                        .setCompactRevision(member.status().compactRevision()).build(), out);
+                        .setCompactRevision(member.status().compactRevision()).build(), out));
     }
 
     /** The same hash over the current keyspace (etcd hashes its whole backend file; no client compares them). */
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> out) {
-        KvService.answer(() -> member.range(RangeRequest.all().withSerializable()),
+        work.execute(() -> KvService.answer(() -> member.range(RangeRequest.all().withSerializable()),
                 r -> HashResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).setHash(hash(r.kvs())).build(),
-                out);
+                out));
+    }
+
+    /**
+     * Streams a {@link SnapshotArchive} of this member's state in 32 KiB chunks, then its SHA-256, as
+     * etcd does; each chunk is sent when the client can take it, so a slow reader holds no memory.
+     */
+    @Override
+    public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> out) {
+        ServerCallStreamObserver<SnapshotResponse> call = (ServerCallStreamObserver<SnapshotResponse>) out;
+        Semaphore ready = new Semaphore(0);
+        call.setOnReadyHandler(ready::release);
+        call.setOnCancelHandler(ready::release);
+        work.execute(() -> {
+            Path tmp = null;
+            try {
+                tmp = Files.createTempDirectory(member.config().dataDir(), "snapshot-");
+                Path copy = tmp.resolve("db");
+                member.snapshot(copy);
+                Path archive = tmp.resolve("snapshot.zip");
+                SnapshotArchive.write(copy, archive);
+                stream(archive, call, ready);
+            } catch (IOException | RuntimeException e) {
+                if (!call.isCancelled()) {
+                    out.onError(GrpcErrors.of(e));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                SnapshotArchive.deleteTree(tmp);
+            }
+        });
+    }
+
+    private void stream(Path archive, ServerCallStreamObserver<SnapshotResponse> call, Semaphore ready)
+            throws IOException, InterruptedException {
+        long size = Files.size(archive);
+        MessageDigest sha = SnapshotArchive.sha256();
+        ResponseHeader header = header(member.status());
+        try (InputStream in = Files.newInputStream(archive)) {
+            byte[] buf = new byte[SNAPSHOT_CHUNK_BYTES];
+            long sent = 0;
+            while (sent < size) {
+                int n = in.readNBytes(buf, 0, buf.length);
+                sent += n;
+                sha.update(buf, 0, n);
+                if (!awaitReady(call, ready)) {
+                    return;
+                }
+                call.onNext(SnapshotResponse.newBuilder().setHeader(EtcdCodec.header(header))
+                        .setRemainingBytes(size - sent).setBlob(ByteString.copyFrom(buf, 0, n)).build());
+            }
+        }
+        if (awaitReady(call, ready)) {
+            call.onNext(SnapshotResponse.newBuilder().setHeader(EtcdCodec.header(header)).setRemainingBytes(0)
+                    .setBlob(ByteString.copyFrom(sha.digest())).build());
+            call.onCompleted();
+        }
+    }
+
+    /** Waits until the transport can take another message; false once the client went away. */
+    private static boolean awaitReady(ServerCallStreamObserver<?> call, Semaphore ready) throws InterruptedException {
+        while (!call.isReady()) {
+            if (call.isCancelled()) {
+                return false;
+            }
+            ready.tryAcquire(100, TimeUnit.MILLISECONDS);
+        }
+        return !call.isCancelled();
     }
 
     private static int hash(java.util.List<KeyValue> kvs) {

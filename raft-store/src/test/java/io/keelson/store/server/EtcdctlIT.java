@@ -1,6 +1,7 @@
 package io.keelson.store.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
@@ -190,5 +191,33 @@ class EtcdctlIT {
     void checkPerfSmallLoadPasses() throws Exception {
         String out = ok("check", "perf", "--load=s", "--prefix=/perf/");
         assertThat(out).contains("PASS: Throughput").endsWith("PASS\n");
+    }
+
+    @Test
+    void snapshotSave_restoresIntoANewMember_withKeysRevisionsAndLeases() throws Exception {
+        ok("put", "/t8/a", "1");
+        String json = ok("put", "/t8/b", "2", "-w", "json");
+        long rev = Long.parseLong(json.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
+        Path file = dir.resolve("backup.db");
+        assertThat(ok("snapshot", "save", file.toString())).contains("Snapshot saved at " + file);
+
+        Path restored = dir.resolve("restored");
+        SnapshotArchive.restore(file, restored);
+        try (StoreMember copy = KeelsonStore.open(TestStores.singleNode(restored))) {
+            var kv = copy.range(io.keelson.store.RangeRequest.key("/t8/b")).join().kvs().get(0);
+            assertThat(kv.value().toStringUtf8()).isEqualTo("2");
+            assertThat(kv.modRevision()).isEqualTo(rev);
+            long next = copy.put(io.keelson.store.PutRequest.of("/t8/c", "3")).join().header().revision();
+            assertThat(next).as("revisions continue after the restored ones").isGreaterThan(rev);
+        }
+        assertThatThrownBy(() -> SnapshotArchive.restore(file, restored))
+                .hasMessageContaining("already exists");
+
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Path corrupt = dir.resolve("corrupt.db");
+        java.nio.file.Files.write(corrupt, bytes);
+        assertThatThrownBy(() -> SnapshotArchive.restore(corrupt, dir.resolve("from-corrupt")))
+                .hasMessageContaining("hash mismatch");
     }
 }
