@@ -139,18 +139,25 @@ final class EtcdCodec {
     }
 
     static io.etcd.jetcd.api.TxnResponse txn(TxnResponse r) {
+        return txn(r, header(r.header()));
+    }
+
+    /** etcd fills only the revision in the headers of the responses inside a txn. */
+    private static io.etcd.jetcd.api.TxnResponse txn(TxnResponse r, io.etcd.jetcd.api.ResponseHeader header) {
+        io.etcd.jetcd.api.ResponseHeader inner = io.etcd.jetcd.api.ResponseHeader.newBuilder()
+                .setRevision(header.getRevision()).build();
         io.etcd.jetcd.api.TxnResponse.Builder b = io.etcd.jetcd.api.TxnResponse.newBuilder()
-                .setHeader(header(r.header())).setSucceeded(r.succeeded());
+                .setHeader(header).setSucceeded(r.succeeded());
         for (TxnOpResponse op : r.responses()) {
             io.etcd.jetcd.api.ResponseOp.Builder o = io.etcd.jetcd.api.ResponseOp.newBuilder();
             if (op instanceof RangeResponse range) {
-                o.setResponseRange(range(range));
+                o.setResponseRange(range(range).toBuilder().setHeader(inner));
             } else if (op instanceof PutResponse put) {
-                o.setResponsePut(put(put));
+                o.setResponsePut(put(put).toBuilder().setHeader(inner));
             } else if (op instanceof DeleteRangeResponse delete) {
-                o.setResponseDeleteRange(delete(delete));
+                o.setResponseDeleteRange(delete(delete).toBuilder().setHeader(inner));
             } else {
-                o.setResponseTxn(txn((TxnResponse) op));
+                o.setResponseTxn(txn((TxnResponse) op, inner));
             }
             b.addResponses(o);
         }

@@ -1,0 +1,186 @@
+package io.keelson.store.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TestStores;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same etcdctl session against a live etcd 3.4 (Debian's etcd-server, installed by .ci/run) and
+ * against Keelson, both fresh: every command must print the same thing and exit the same way. Only
+ * what legitimately differs is masked: cluster and member ids, the Raft term, lease ids (random) and
+ * client log lines with timestamps.
+ */
+class EtcdctlParityIT {
+    @TempDir
+    static Path dir;
+    static Process etcd;
+    static String etcdEndpoint;
+    static StoreMember member;
+    static EtcdServer server;
+    static String keelsonEndpoint;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(onPath("etcdctl") && onPath("etcd"),
+                "etcd and etcdctl 3.4 are not on the PATH (apt-get install etcd-server etcd-client)");
+        int client = freePort();
+        int peer = freePort();
+        etcdEndpoint = "127.0.0.1:" + client;
+        etcd = new ProcessBuilder("etcd", "--name", "parity", "--data-dir", dir.resolve("etcd").toString(),
+                "--listen-client-urls", "http://" + etcdEndpoint, "--advertise-client-urls", "http://" + etcdEndpoint,
+                "--listen-peer-urls", "http://127.0.0.1:" + peer,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
+                "--initial-cluster", "parity=http://127.0.0.1:" + peer)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+        member = KeelsonStore.open(TestStores.singleNode(dir.resolve("keelson")));
+        int port = freePort();
+        keelsonEndpoint = "127.0.0.1:" + port;
+        server = EtcdServer.start(member, List.of(new InetSocketAddress("127.0.0.1", port)),
+                List.of("http://" + keelsonEndpoint));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (run(etcdEndpoint, null, "endpoint", "health").exit() != 0) {
+            assertThat(System.nanoTime()).as("etcd became healthy: " + Files.readString(dir.resolve("etcd.log")))
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (etcd != null) {
+            etcd.destroy();
+            etcd.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (member != null) {
+            member.close();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean onPath(String command) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    private static Result run(String endpoint, String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoint));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("etcdctl " + String.join(" ", args) + " finished").isTrue();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** Masks what differs between two correct servers. */
+    static String normalize(String out) {
+        return out.lines()
+                .filter(l -> !l.startsWith("{\"level\""))
+                .map(l -> l.replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
+                        .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
+                        .replaceAll("\"raft_term\":\\d+", "\"raft_term\":T")
+                        .replaceAll("\"ID\":\\d+", "\"ID\":L")
+                        .replaceAll("lease [0-9a-f]+ ", "lease L "))
+                .collect(Collectors.joining("\n"));
+    }
+
+    /** Runs one command on both and expects the same exit status and output. */
+    private static String same(String stdin, String... args) throws Exception {
+        Result e = run(etcdEndpoint, stdin, args);
+        Result k = run(keelsonEndpoint, stdin, args);
+        String what = "etcdctl " + String.join(" ", args);
+        assertThat(normalize(k.out())).as(what + " prints what etcd prints").isEqualTo(normalize(e.out()));
+        assertThat(k.exit()).as(what + " exits as with etcd").isEqualTo(e.exit());
+        return e.out();
+    }
+
+    /** Like {@link #same}, for a watch: the events printed within a few seconds. */
+    private static void sameWatch(String... args) throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (String endpoint : List.of(etcdEndpoint, keelsonEndpoint)) {
+            Path out = Files.createTempFile(dir, "watch", ".out");
+            List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoint, "watch"));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            Thread.sleep(2000);
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            outputs.add(normalize(Files.readString(out)));
+        }
+        assertThat(outputs.get(1)).as("etcdctl watch " + String.join(" ", args)).isEqualTo(outputs.get(0));
+    }
+
+    @Test
+    void aWholeEtcdctlSession_printsTheSameAsEtcd() throws Exception {
+        same(null, "put", "/p/a", "1");
+        same(null, "put", "/p/b", "2", "-w", "json");
+        same(null, "put", "/p/c", "3");
+        same(null, "put", "/p/a", "10", "--prev-kv");
+        same(null, "get", "/p/", "--prefix");
+        same(null, "get", "/p/", "--prefix", "-w", "json");
+        same(null, "get", "/p/b", "--from-key", "--keys-only");
+        same(null, "get", "/p/", "--prefix", "--limit=2");
+        same(null, "get", "/p/", "--prefix", "--sort-by=VALUE", "--order=DESCEND");
+        same(null, "get", "/p/", "--prefix", "--sort-by=MODIFY", "--order=ASCEND", "-w", "json");
+        same(null, "get", "/p/", "--prefix", "--count-only", "-w", "json");
+        same(null, "get", "/p/", "--prefix", "--print-value-only");
+        same(null, "get", "/p/a", "--rev=2");
+        same(null, "get", "/p/a", "--rev=99");
+        same(null, "get", "/nothing");
+        same("value(\"/p/b\") = \"2\"\n\nput /p/t yes\nget /p/b\n\nput /p/t no\n\n", "txn", "-i");
+        same("mod(\"/p/b\") > \"99\"\n\nput /p/t yes\n\nput /p/t no\n\n", "txn", "-i", "-w", "json");
+        sameWatch("/p/", "--prefix", "--rev=1", "--prev-kv");
+        same(null, "del", "/p/a", "--prev-kv");
+        same(null, "del", "/p/", "--prefix");
+        same(null, "del", "/p/", "--prefix");
+        same(null, "compaction", "3");
+        same(null, "get", "/p/a", "--rev=2");
+        same(null, "compaction", "2");
+        same(null, "put", "", "v");
+        same("x".repeat(2 * 1024 * 1024), "put", "/big");
+        same(null, "lease", "grant", "60");
+        same(null, "lease", "timetolive", "1234");
+        same(null, "lease", "revoke", "1234");
+        same(null, "lease", "keep-alive", "--once", "1234");
+        same(null, "put", "/leased", "v", "--lease=1234");
+        same(null, "get", "", "--from-key", "-w", "json");
+    }
+}
