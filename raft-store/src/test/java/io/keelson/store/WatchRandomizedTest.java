@@ -47,7 +47,8 @@ class WatchRandomizedTest {
             }
             List<Started> watchers = new ArrayList<>();
             long compacted = 0;
-            while (writers.stream().anyMatch(Thread::isAlive)) {
+            // watchers keep being added (from past revisions) until enough started, however fast the writers are
+            while (writers.stream().anyMatch(Thread::isAlive) || watchers.size() <= 10) {
                 long head = store.status().revision();
                 int dice = random.nextInt(10);
                 if (dice < 6) {
