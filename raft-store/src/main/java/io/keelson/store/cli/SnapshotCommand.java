@@ -2,6 +2,7 @@ package io.keelson.store.cli;
 
 import io.keelson.store.server.SnapshotArchive;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,6 +27,9 @@ final class SnapshotCommand {
         public Integer call() {
             try {
                 SnapshotArchive.restore(file, dataDir);
+            } catch (NoSuchFileException e) {
+                System.err.println("keelson: snapshot restore failed: no such file: " + e.getMessage());
+                return 1;
             } catch (IOException e) {
                 System.err.println("keelson: snapshot restore failed: " + e.getMessage());
                 return 1;

@@ -305,22 +305,42 @@ public final class RaftMember implements StoreMember {
         return retryWhileNoLeader(() -> queryLeaderOnce(query));
     }
 
+    /**
+     * Asks the leader's state machine: this member's own when it leads, else the leader it knows of.
+     * Naming the leader matters: the Ratis client's idea of the leader is only refreshed by requests
+     * that fail over, and a follower would answer this read itself (with "not leader") forever.
+     */
     private CompletableFuture<QueryReply> queryLeaderOnce(Query query) {
-        // unordered: an ordered read-only request waits behind the client's sliding window for seconds
-        return client.async()
-                .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())))
-                .thenApply(reply -> {
-                    try {
-                        QueryReply r = QueryReply.parseFrom(
-                                successful(reply).getMessage().getContent().asReadOnlyByteBuffer());
-                        if (r.getNotLeader()) {
-                            throw new StoreException(ErrorCode.NO_LEADER);
-                        }
-                        return r;
-                    } catch (InvalidProtocolBufferException e) {
-                        throw new CompletionException(e);
-                    }
-                });
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray()));
+        CompletableFuture<Message> answer;
+        if (leaderDivision() != null) {
+            answer = stateMachine.query(message);
+        } else {
+            RaftPeerId leader = knownLeader();
+            // unordered: an ordered read-only request waits behind the client's sliding window for seconds
+            answer = (leader == null ? client.async().sendReadOnlyUnordered(message)
+                    : client.async().sendReadOnlyUnordered(message, leader))
+                    .thenApply(reply -> successful(reply).getMessage());
+        }
+        return answer.thenApply(reply -> {
+            try {
+                QueryReply r = QueryReply.parseFrom(reply.getContent().asReadOnlyByteBuffer());
+                if (r.getNotLeader()) {
+                    throw new StoreException(ErrorCode.NO_LEADER);
+                }
+                return r;
+            } catch (InvalidProtocolBufferException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    private RaftPeerId knownLeader() {
+        try {
+            return server.getDivision(groupId).getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static RaftClientReply successful(RaftClientReply reply) {
