@@ -36,6 +36,11 @@ public final class KeelsonStore {
         }
     }
 
+    /** Whether {@code dataDir} already holds data (a member started there before, or was restored into it). */
+    public static boolean hasData(Path dataDir) throws IOException {
+        return RaftMember.hasFiles(dataDir);
+    }
+
     /**
      * Prepares the data directory of a member of a new cluster from a {@link StoreMember#snapshot}
      * copy, like {@code etcdctl snapshot restore}: restore the same copy for every member, then start

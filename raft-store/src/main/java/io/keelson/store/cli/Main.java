@@ -10,14 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,7 +109,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         StoreConfig config = config();
         AutoCompaction.Policy compaction = compactionPolicy();
-        if (initialClusterState.equals("existing") && !hasData(config.dataDir())) {
+        if (initialClusterState.equals("existing") && !KeelsonStore.hasData(config.dataDir())) {
             System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
                     + config.dataDir() + ": joining a running cluster as a new member is not supported yet");
             return 1;
@@ -158,15 +156,6 @@ public final class Main implements Callable<Integer> {
             return AutoCompaction.Policy.parse(autoCompactionMode, autoCompactionRetention);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
-    private static boolean hasData(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.findAny().isPresent();
         }
     }
 

@@ -122,7 +122,7 @@ public final class RaftMember implements StoreMember {
         this.watchScheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-watch-sync"));
 
         Path raftDir = config.dataDir().resolve(RAFT_DIR);
-        boolean fresh = !Files.isDirectory(raftDir) || isEmpty(raftDir);
+        boolean fresh = !hasFiles(raftDir);
         Files.createDirectories(raftDir);
         this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
                 (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
@@ -207,9 +207,13 @@ public final class RaftMember implements StoreMember {
         }
     }
 
-    private static boolean isEmpty(Path dir) throws IOException {
+    /** Whether {@code dir} exists and holds anything; see {@link io.keelson.store.KeelsonStore#hasData}. */
+    public static boolean hasFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
         try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.findAny().isPresent();
         }
     }
 
@@ -644,7 +648,7 @@ public final class RaftMember implements StoreMember {
 
     /** See {@link io.keelson.store.KeelsonStore#restore}. */
     public static void restore(Path snapshot, Path dataDir) throws IOException {
-        if (Files.isDirectory(dataDir) && !isEmpty(dataDir)) {
+        if (hasFiles(dataDir)) {
             throw new IOException("data dir " + dataDir + " already exists and is not empty");
         }
         Path stateDir = dataDir.resolve(STATE_DIR);

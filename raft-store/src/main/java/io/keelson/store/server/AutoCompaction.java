@@ -88,7 +88,7 @@ public final class AutoCompaction implements AutoCloseable {
     private final StoreMember member;
     private final Policy policy;
     private final LongSupplier nanoClock;
-    private final ArrayDeque<Sample> samples = new ArrayDeque<>(); // only touched by tick()
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>(); // periodic mode; only touched by tick()
     private final ScheduledExecutorService timer;
 
     AutoCompaction(StoreMember member, Policy policy, LongSupplier nanoClock, ScheduledExecutorService timer) {
@@ -123,23 +123,8 @@ public final class AutoCompaction implements AutoCloseable {
     void tick() {
         try {
             var status = member.status();
-            long now = nanoClock.getAsLong();
-            samples.addLast(new Sample(now, status.revision()));
-            long target = 0;
-            if (policy instanceof Periodic p) {
-                long keep = p.retention().toNanos();
-                while (samples.size() > 1 && now - samples.peekFirst().atNanos() >= keep
-                        && now - secondOldest().atNanos() >= keep) {
-                    samples.removeFirst(); // an older sample than needed
-                }
-                Sample oldest = samples.peekFirst();
-                if (now - oldest.atNanos() >= keep) {
-                    target = oldest.revision();
-                }
-            } else {
-                samples.clear();
-                target = status.revision() - ((Revisions) policy).retain();
-            }
+            long target = policy instanceof Periodic p ? periodicTarget(p.retention(), status.revision())
+                    : status.revision() - ((Revisions) policy).retain();
             boolean leads = status.leader().map(status.memberName()::equals).orElse(false);
             if (leads && target > status.compactRevision()) {
                 member.compact(target).join();
@@ -147,6 +132,18 @@ public final class AutoCompaction implements AutoCloseable {
         } catch (StoreException | java.util.concurrent.CompletionException e) {
             // compacted meanwhile, or no leader right now: the next tick tries again
         }
+    }
+
+    /** Records the revision now; returns that of the newest sample at least {@code retention} old (0 if none). */
+    private long periodicTarget(Duration retention, long revision) {
+        long now = nanoClock.getAsLong();
+        long keep = retention.toNanos();
+        samples.addLast(new Sample(now, revision));
+        while (samples.size() > 1 && now - secondOldest().atNanos() >= keep) {
+            samples.removeFirst(); // a newer sample is old enough too
+        }
+        Sample oldest = samples.peekFirst();
+        return now - oldest.atNanos() >= keep ? oldest.revision() : 0;
     }
 
     private Sample secondOldest() {

@@ -1,6 +1,7 @@
 package io.keelson.store.server;
 
 import io.keelson.store.KeelsonStore;
+import io.keelson.store.mvcc.MvccStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
@@ -11,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -116,8 +116,8 @@ public final class SnapshotArchive {
         if (dir == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            MvccStore.deleteTree(dir);
         } catch (IOException | UncheckedIOException e) {
             // a leftover temporary directory is harmless
         }

@@ -9,9 +9,7 @@ import io.keelson.store.TestStores;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +32,7 @@ class EtcdctlIT {
     @BeforeAll
     static void start() throws IOException {
         // .ci/run installs etcdctl and fails without it; on a developer machine without it, say why we skip
-        Assumptions.assumeTrue(onPath("etcdctl"), "etcdctl 3.4 is not on the PATH (apt-get install etcd-client)");
+        Assumptions.assumeTrue(Etcdctl.onPath("etcdctl"), "etcdctl 3.4 is not on the PATH (apt-get install etcd-client)");
         member = KeelsonStore.open(TestStores.singleNode(dir));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -55,34 +53,12 @@ class EtcdctlIT {
         }
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    record Result(int exit, String out) {
-    }
-
-    static Result etcdctl(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoint));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("ETCDCTL_API", "3");
-        Process p = pb.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("etcdctl " + String.join(" ", args) + " finished").isTrue();
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    static Etcdctl.Result etcdctl(String stdin, String... args) throws Exception {
+        return Etcdctl.run(endpoint, stdin, args);
     }
 
     static String ok(String... args) throws Exception {
-        Result r = etcdctl(null, args);
+        Etcdctl.Result r = etcdctl(null, args);
         assertThat(r.exit()).as("etcdctl " + String.join(" ", args) + ": " + r.out()).isZero();
         return r.out();
     }
@@ -111,7 +87,7 @@ class EtcdctlIT {
         long rev = Long.parseLong(json.replaceAll("(?s).*\"revision\":(\\d+).*", "$1"));
         assertThat(ok("get", "/t2/k", "--rev=" + (rev - 1), "--print-value-only")).isEqualTo("old\n");
         assertThat(ok("compaction", String.valueOf(rev))).isEqualTo("compacted revision " + rev + "\n");
-        Result r = etcdctl(null, "get", "/t2/k", "--rev=" + (rev - 1));
+        Etcdctl.Result r = etcdctl(null, "get", "/t2/k", "--rev=" + (rev - 1));
         assertThat(r.exit()).isNotZero();
         assertThat(r.out()).contains("etcdserver: mvcc: required revision has been compacted");
     }
@@ -119,7 +95,7 @@ class EtcdctlIT {
     @Test
     void interactiveTxn() throws Exception {
         ok("put", "/t3/guard", "go");
-        Result r = etcdctl("value(\"/t3/guard\") = \"go\"\n\nput /t3/result yes\n\nput /t3/result no\n\n", "txn", "-i");
+        Etcdctl.Result r = etcdctl("value(\"/t3/guard\") = \"go\"\n\nput /t3/result yes\n\nput /t3/result no\n\n", "txn", "-i");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).endsWith("SUCCESS\n\nOK\n");
         assertThat(ok("get", "/t3/result", "--print-value-only")).isEqualTo("yes\n");
@@ -179,10 +155,10 @@ class EtcdctlIT {
 
     @Test
     void badInput_getsEtcdsErrors_andTheServerKeepsServing() throws Exception {
-        Result big = etcdctl("x".repeat(2 * 1024 * 1024), "put", "/t6/big"); // the value comes on stdin
+        Etcdctl.Result big = etcdctl("x".repeat(2 * 1024 * 1024), "put", "/t6/big"); // the value comes on stdin
         assertThat(big.exit()).isNotZero();
         assertThat(big.out()).containsAnyOf("etcdserver: request is too large", "trying to send message larger than max");
-        Result empty = etcdctl(null, "put", "", "v");
+        Etcdctl.Result empty = etcdctl(null, "put", "", "v");
         assertThat(empty.exit()).isNotZero();
         assertThat(ok("put", "/t6/fine", "v")).isEqualTo("OK\n");
     }

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
 import io.keelson.store.TestStores;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +36,7 @@ class EtcdctlParityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(onPath("etcdctl") && onPath("etcd"),
+        Assumptions.assumeTrue(Etcdctl.onPath("etcdctl") && Etcdctl.onPath("etcd"),
                 "etcd and etcdctl 3.4 are not on the PATH (apt-get install etcd-server etcd-client)");
         int client = freePort();
         int peer = freePort();
@@ -55,7 +53,7 @@ class EtcdctlParityIT {
         server = EtcdServer.start(member, List.of(new InetSocketAddress("127.0.0.1", port)),
                 List.of("http://" + keelsonEndpoint));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (run(etcdEndpoint, null, "endpoint", "health").exit() != 0) {
+        while (Etcdctl.run(etcdEndpoint, null, "endpoint", "health").exit() != 0) {
             assertThat(System.nanoTime()).as("etcd became healthy: " + Files.readString(dir.resolve("etcd.log")))
                     .isLessThan(deadline);
             Thread.sleep(200);
@@ -82,32 +80,6 @@ class EtcdctlParityIT {
         }
     }
 
-    private static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    record Result(int exit, String out) {
-    }
-
-    private static Result run(String endpoint, String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoint));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("ETCDCTL_API", "3");
-        Process p = pb.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("etcdctl " + String.join(" ", args) + " finished").isTrue();
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    }
-
     /** Masks what differs between two correct servers. */
     static String normalize(String out) {
         return out.lines()
@@ -122,8 +94,8 @@ class EtcdctlParityIT {
 
     /** Runs one command on both and expects the same exit status and output. */
     private static String same(String stdin, String... args) throws Exception {
-        Result e = run(etcdEndpoint, stdin, args);
-        Result k = run(keelsonEndpoint, stdin, args);
+        Etcdctl.Result e = Etcdctl.run(etcdEndpoint, stdin, args);
+        Etcdctl.Result k = Etcdctl.run(keelsonEndpoint, stdin, args);
         String what = "etcdctl " + String.join(" ", args);
         assertThat(normalize(k.out())).as(what + " prints what etcd prints").isEqualTo(normalize(e.out()));
         assertThat(k.exit()).as(what + " exits as with etcd").isEqualTo(e.exit());
