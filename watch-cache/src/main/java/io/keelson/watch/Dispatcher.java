@@ -128,7 +128,6 @@ final class Dispatcher {
 
     /** Dispatcher: hands a lagging watcher what it missed, as far as its buffer has room. */
     void catchUp(Watcher w) {
-        w.catchUpStarted();
         if (w.isEnded() || !w.lagging) {
             return;
         }

@@ -28,6 +28,7 @@ final class WatchBuffer {
     private CacheEvent end;
     private boolean endTaken;
     private boolean draining;
+    private boolean refused;
 
     WatchBuffer(int capacity) {
         this.capacity = capacity;
@@ -42,6 +43,7 @@ final class WatchBuffer {
             return Offer.ENDED;
         }
         if (!events.isEmpty() && events.size() + batch.size() > capacity) {
+            refused = true;
             return Offer.FULL;
         }
         events.addAll(batch);
@@ -69,6 +71,19 @@ final class WatchBuffer {
         }
         draining = false;
         return null;
+    }
+
+    /**
+     * Whether an offer was refused since the last call and the buffer is now at most half full: the moment
+     * to catch the watcher up. Checked by the drain loop, under the same lock as the refusal, so no refusal
+     * goes unnoticed however the two threads interleave.
+     */
+    synchronized boolean roomAfterRefusal() {
+        if (refused && events.size() <= capacity / 2) {
+            refused = false;
+            return true;
+        }
+        return false;
     }
 
     synchronized int free() {

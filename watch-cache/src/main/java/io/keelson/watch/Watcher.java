@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -43,7 +42,6 @@ final class Watcher implements CacheWatch {
     private final Consumer<Watcher> catchUpRequest;
     private final LongSupplier nanoTime;
     final WatchBuffer buffer;
-    private final AtomicBoolean catchUpRequested = new AtomicBoolean();
     private volatile long lastTakenNanos;
 
     /** dispatcher: every matching change up to here is buffered (read by other threads for end events). */
@@ -171,6 +169,7 @@ final class Watcher implements CacheWatch {
         for (int i = 0; i < DRAIN_BATCH; i++) {
             CacheEvent next = buffer.poll();
             if (next == null) {
+                requestCatchUpIfRoom();
                 return;
             }
             lastTakenNanos = nanoTime.getAsLong();
@@ -180,15 +179,15 @@ final class Watcher implements CacheWatch {
                 LOG.log(Level.WARNING, "watch " + id + ": listener failed; ending the watch", e);
                 end(CacheEvent.EndReason.LISTENER_FAILED, "listener threw " + e);
             }
-            if (lagging && catchUpRequested.compareAndSet(false, true)) {
-                catchUpRequest.accept(this);
-            }
+            requestCatchUpIfRoom();
         }
         scheduleDrain(); // still marked draining: continue after other watchers had a turn
     }
 
-    /** Called by the dispatcher when it starts a requested catch-up. */
-    void catchUpStarted() {
-        catchUpRequested.set(false);
+    private void requestCatchUpIfRoom() {
+        if (buffer.roomAfterRefusal()) {
+            catchUpRequest.accept(this);
+        }
     }
+
 }
