@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdctlParityIT {
     @TempDir
     static Path dir;
-    static Process etcd;
+    static LocalEtcd etcd;
     static String etcdEndpoint;
     static StoreMember member;
     static EtcdServer server;
@@ -36,35 +36,21 @@ class EtcdctlParityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Etcdctl.onPath("etcdctl") && Etcdctl.onPath("etcd"),
+        Assumptions.assumeTrue(LocalEtcd.installed(),
                 "etcd and etcdctl 3.4 are not on the PATH (apt-get install etcd-server etcd-client)");
-        int client = freePort();
-        int peer = freePort();
-        etcdEndpoint = "127.0.0.1:" + client;
-        etcd = new ProcessBuilder("etcd", "--name", "parity", "--data-dir", dir.resolve("etcd").toString(),
-                "--listen-client-urls", "http://" + etcdEndpoint, "--advertise-client-urls", "http://" + etcdEndpoint,
-                "--listen-peer-urls", "http://127.0.0.1:" + peer,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
-                "--initial-cluster", "parity=http://127.0.0.1:" + peer)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+        etcd = LocalEtcd.start(dir);
+        etcdEndpoint = etcd.endpoint();
         member = KeelsonStore.open(TestStores.singleNode(dir.resolve("keelson")));
-        int port = freePort();
+        int port = LocalEtcd.freePort();
         keelsonEndpoint = "127.0.0.1:" + port;
         server = EtcdServer.start(member, List.of(new InetSocketAddress("127.0.0.1", port)),
                 List.of("http://" + keelsonEndpoint));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Etcdctl.run(etcdEndpoint, null, "endpoint", "health").exit() != 0) {
-            assertThat(System.nanoTime()).as("etcd became healthy: " + Files.readString(dir.resolve("etcd.log")))
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (etcd != null) {
-            etcd.destroy();
-            etcd.waitFor(10, TimeUnit.SECONDS);
+            etcd.close();
         }
         if (server != null) {
             server.close();
@@ -74,11 +60,6 @@ class EtcdctlParityIT {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Masks what differs between two correct servers. */
     static String normalize(String out) {
