@@ -91,7 +91,7 @@ public final class WatchLoad implements Callable<Integer> {
         System.out.println("# (the watch handles are kept reachable: " + handles.size() + ")");
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
+    static long usedHeapAfterGc() throws InterruptedException {
         var mem = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < 4; i++) {
             System.gc();
