@@ -40,7 +40,7 @@ public record CacheEvent(Type type, KeyValue object, KeyValue previous, long rev
         TOO_SLOW,
         /** The cache lost the watch's resume point (it re-listed from the store); list again. */
         GONE,
-        /** The listener threw. */
+        /** The listener (or the watch's predicate) threw. */
         LISTENER_FAILED,
         /** The cache was closed. */
         CACHE_CLOSED

@@ -70,16 +70,16 @@ final class Dispatcher {
             }
         });
         long tick = Math.max(10, Math.min(250, config.slowWatcherTimeout().toMillis() / 2));
-        thread.scheduleWithFixedDelay(this::checkLaggingWatchers, tick, tick, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(guarded(this::checkLaggingWatchers), tick, tick, TimeUnit.MILLISECONDS);
         long bookmarks = config.bookmarkInterval().toMillis();
-        thread.scheduleWithFixedDelay(this::bookmarkTick, bookmarks, bookmarks, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(guarded(this::bookmarkTick), bookmarks, bookmarks, TimeUnit.MILLISECONDS);
         return loaded;
     }
 
     /** Runs {@code task} on the dispatcher thread (dropped once the cache is closed). */
     void execute(Runnable task) {
         try {
-            thread.execute(task);
+            thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             LOG.log(Level.FINE, "watch cache closed; dropped a dispatcher task");
         }
@@ -221,6 +221,7 @@ final class Dispatcher {
 
     private void onProgress(long rev) {
         state.advanceTo(rev);
+        backoffMillis = FIRST_BACKOFF_MILLIS;
         if (bookmarkDue) {
             bookmarkDue = false;
             long now = state.revision();
@@ -238,7 +239,7 @@ final class Dispatcher {
         LOG.log(Level.WARNING, "watch cache " + config.prefix().toStringUtf8() + ": source watch broke ("
                 + cause + "); resuming after revision " + state.revision());
         closeSubscription();
-        retryLater(() -> subscribe(state.revision() + 1));
+        retryLater(() -> follow(state.revision() + 1));
     }
 
     private void onCompacted(long compactRevision) {
@@ -303,6 +304,17 @@ final class Dispatcher {
         }
     }
 
+    /** Watches the source from {@code startRevision}; if the source refuses (say it is down), tries again later. */
+    private void follow(long startRevision) {
+        try {
+            subscribe(startRevision);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "watch cache " + config.prefix().toStringUtf8() + ": could not watch the source ("
+                    + e + "); retrying");
+            retryLater(() -> follow(state.revision() + 1));
+        }
+    }
+
     // ------------------------------------------------------------------ relist
 
     /**
@@ -339,7 +351,7 @@ final class Dispatcher {
             }
         }
         watchers.removeIf(Watcher::isEnded);
-        subscribe(rev + 1);
+        follow(rev + 1);
     }
 
     /** Reads the whole range, page by page, at one revision; returns that revision. */
@@ -425,6 +437,17 @@ final class Dispatcher {
         }
         w.initialState = null;
         return true;
+    }
+
+    /** A periodic task that throws would never run again, and an executor swallows the error: log it. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "watch cache dispatcher task failed", e);
+            }
+        };
     }
 
     private static List<CacheEvent> events(List<Change> changes) {

@@ -32,7 +32,7 @@ final class Watcher implements CacheWatch {
     private final KeyRange range;
     private final ByteString start;
     private final ByteString end;
-    private final Predicate<KeyValue> predicate; // null: every object matches
+    private final Predicate<KeyValue> predicate;
     private final boolean wholeCache;
     final boolean bookmarks;
     final boolean initialEvents;
@@ -48,8 +48,8 @@ final class Watcher implements CacheWatch {
     volatile long deliveredThrough;
     /** dispatcher (read by the drain loop): the buffer had no room; catch up from the window. */
     volatile boolean lagging;
-    /** dispatcher: the rest of the initial state still to deliver, or null. */
-    Iterator<KeyValue> initialState;
+    /** dispatcher (read by close): the rest of the initial state still to deliver, or null. */
+    volatile Iterator<KeyValue> initialState;
     /** dispatcher: when it last became lagging. */
     private long laggingSinceNanos;
 
@@ -103,7 +103,18 @@ final class Watcher implements CacheWatch {
     }
 
     boolean matches(KeyValue kv) {
-        return KeyRanges.contains(start, end, kv.key()) && predicate.test(kv);
+        return KeyRanges.contains(start, end, kv.key()) && test(kv);
+    }
+
+    /** The caller's predicate; one that throws ends this watch (and only this one), it never stops dispatch. */
+    private boolean test(KeyValue kv) {
+        try {
+            return predicate.test(kv);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "watch " + id + ": predicate failed; ending the watch", e);
+            end(CacheEvent.EndReason.LISTENER_FAILED, "predicate threw " + e);
+            return false;
+        }
     }
 
     /**
@@ -120,8 +131,8 @@ final class Watcher implements CacheWatch {
             if (!KeyRanges.contains(start, end, c.key())) {
                 continue;
             }
-            boolean now = c.current() != null && predicate.test(c.current());
-            boolean before = c.previous() != null && predicate.test(c.previous());
+            boolean now = c.current() != null && test(c.current());
+            boolean before = c.previous() != null && test(c.previous());
             CacheEvent event;
             if (now && before) {
                 event = CacheEvent.change(CacheEvent.Type.MODIFIED, c.current(), c.previous(), c.revision());

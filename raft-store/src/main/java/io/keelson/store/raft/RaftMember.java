@@ -525,9 +525,8 @@ public final class RaftMember implements StoreMember {
             if (revision <= mvcc().compactRevision()) {
                 throw new StoreException.CompactedException(mvcc().compactRevision());
             }
-            if (revision > mvcc().revision()) {
-                throw new StoreException.FutureRevisionException(mvcc().revision());
-            }
+            // "future revision" is decided when the entry applies: this member may not have applied a
+            // write another member already acknowledged, and the log orders the compaction after it
         }, () -> propose(new Command.Compact(revision)));
     }
 
