@@ -16,4 +16,13 @@ public interface StoreMember extends KvStore {
      * can seed a new cluster with {@link KeelsonStore#restore}.
      */
     void snapshot(java.nio.file.Path target) throws java.io.IOException;
+
+    /**
+     * Records this member's client URLs in the replicated log, so that every member lists them (etcd
+     * publishes a member's attributes the same way). Takes no revision.
+     */
+    java.util.concurrent.CompletableFuture<Void> publishClientUrls(java.util.List<String> clientUrls);
+
+    /** The client URLs each member has published, by member name (as applied on this member). */
+    java.util.Map<String, java.util.List<String>> publishedClientUrls();
 }

@@ -14,8 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cache's single dispatcher thread: it applies the source's changes to {@link CacheState}, fans them out
@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  * the window has moved past its resume point.
  */
 final class Dispatcher {
-    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
     private static final long SOURCE_TIMEOUT_SECONDS = 30;
@@ -81,7 +81,7 @@ final class Dispatcher {
         try {
             thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
-            LOG.log(Level.FINE, "watch cache closed; dropped a dispatcher task");
+            LOG.debug("watch cache closed; dropped a dispatcher task");
         }
     }
 
@@ -176,7 +176,7 @@ final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.WARNING, "watch cache dispatcher did not stop in time", e);
+            LOG.warn("watch cache dispatcher did not stop in time", e);
         }
         thread.shutdownNow();
     }
@@ -236,15 +236,15 @@ final class Dispatcher {
     }
 
     private void onFailure(Throwable cause) {
-        LOG.log(Level.WARNING, "watch cache " + config.prefix().toStringUtf8() + ": source watch broke ("
+        LOG.warn("watch cache " + config.prefix().toStringUtf8() + ": source watch broke ("
                 + cause + "); resuming after revision " + state.revision());
         closeSubscription();
         retryLater(() -> follow(state.revision() + 1));
     }
 
     private void onCompacted(long compactRevision) {
-        LOG.log(Level.INFO, "watch cache {0}: source watch compacted at {1} (cache at {2}); re-listing",
-                new Object[] {config.prefix().toStringUtf8(), compactRevision, state.revision()});
+        LOG.info("watch cache {}: source watch compacted at {} (cache at {}); re-listing",
+                config.prefix().toStringUtf8(), compactRevision, state.revision());
         relist(false);
     }
 
@@ -300,7 +300,7 @@ final class Dispatcher {
                 }
             }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            LOG.log(Level.FINE, "watch cache closed; no retry");
+            LOG.debug("watch cache closed; no retry");
         }
     }
 
@@ -309,7 +309,7 @@ final class Dispatcher {
         try {
             subscribe(startRevision);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "watch cache " + config.prefix().toStringUtf8() + ": could not watch the source ("
+            LOG.warn("watch cache " + config.prefix().toStringUtf8() + ": could not watch the source ("
                     + e + "); retrying");
             retryLater(() -> follow(state.revision() + 1));
         }
@@ -332,7 +332,7 @@ final class Dispatcher {
             if (initial) {
                 throw e;
             }
-            LOG.log(Level.WARNING, "watch cache " + config.prefix().toStringUtf8() + ": re-list failed; retrying", e);
+            LOG.warn("watch cache " + config.prefix().toStringUtf8() + ": re-list failed; retrying", e);
             retryLater(() -> relist(false));
             return;
         }
@@ -445,7 +445,7 @@ final class Dispatcher {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "watch cache dispatcher task failed", e);
+                LOG.error("watch cache dispatcher task failed", e);
             }
         };
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consumer's watch. The dispatcher thread owns the fields marked "dispatcher"; the listener runs on
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * initial state), as etcd does with unsynced watchers, so dispatch never waits for it.
  */
 final class Watcher implements CacheWatch {
-    private static final Logger LOG = Logger.getLogger(Watcher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
     /** Events a drain delivers before yielding its thread to other watchers. */
     private static final int DRAIN_BATCH = 256;
 
@@ -111,7 +111,7 @@ final class Watcher implements CacheWatch {
         try {
             return predicate.test(kv);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "watch " + id + ": predicate failed; ending the watch", e);
+            LOG.warn("watch " + id + ": predicate failed; ending the watch", e);
             end(CacheEvent.EndReason.LISTENER_FAILED, "predicate threw " + e);
             return false;
         }
@@ -172,7 +172,7 @@ final class Watcher implements CacheWatch {
         try {
             executor.execute(this::drain);
         } catch (RejectedExecutionException e) {
-            LOG.log(Level.FINE, "watch {0}: delivery executor refused the drain", id);
+            LOG.debug("watch {}: delivery executor refused the drain", id);
         }
     }
 
@@ -187,7 +187,7 @@ final class Watcher implements CacheWatch {
             try {
                 listener.accept(next);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "watch " + id + ": listener failed; ending the watch", e);
+                LOG.warn("watch " + id + ": listener failed; ending the watch", e);
                 end(CacheEvent.EndReason.LISTENER_FAILED, "listener threw " + e);
             }
             requestCatchUpIfRoom();

@@ -149,6 +149,13 @@ final class Applier {
         }
     }
 
+    /** Records a member's client URLs; no revision is taken. */
+    Boolean publishMember(String name, List<String> clientUrls) {
+        putRaw(columns.meta(), (MvccStore.MEMBER_PREFIX + name).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                String.join("\n", clientUrls).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Boolean.TRUE;
+    }
+
     Lease.GrantResponse leaseGrant(long id, long ttl) {
         if (view.get(columns.leases(), KeyCodec.longBytes(id)) != null) {
             throw new StoreException(ErrorCode.LEASE_EXISTS);

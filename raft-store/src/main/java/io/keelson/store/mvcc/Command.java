@@ -16,4 +16,11 @@ public sealed interface Command {
 
     record LeaseRevoke(long id) implements Command {
     }
+
+    /** A member's client URLs, recorded in the log so every member can list them (etcd's member publish). */
+    record PublishMember(String name, java.util.List<String> clientUrls) implements Command {
+        public PublishMember {
+            clientUrls = java.util.List.copyOf(clientUrls);
+        }
+    }
 }

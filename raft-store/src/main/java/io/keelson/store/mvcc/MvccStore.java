@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -72,6 +73,8 @@ public final class MvccStore implements AutoCloseable {
     private static final byte[] APPLIED = "applied".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REVISION = "revision".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COMPACTED = "compacted".getBytes(StandardCharsets.US_ASCII);
+    /** Meta keys {@code member/<name>}: the client URLs a member published, newline-separated. */
+    static final String MEMBER_PREFIX = "member/";
     private static final List<String> FAMILIES = List.of("default", "kv", "history", "revisions", "leases",
             "lease_keys");
 
@@ -152,6 +155,26 @@ public final class MvccStore implements AutoCloseable {
 
     public long compactRevision() {
         return compactRevision;
+    }
+
+    /** The client URLs each member published through the log, by member name. */
+    public Map<String, List<String>> publishedClientUrls() {
+        lifecycle.readLock().lock();
+        try (RocksIterator it = db.newIterator(columns.meta())) {
+            Map<String, List<String>> urls = new TreeMap<>();
+            byte[] prefix = MEMBER_PREFIX.getBytes(StandardCharsets.UTF_8);
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                String key = new String(it.key(), StandardCharsets.UTF_8);
+                if (!key.startsWith(MEMBER_PREFIX)) {
+                    break;
+                }
+                String value = new String(it.value(), StandardCharsets.UTF_8);
+                urls.put(key.substring(MEMBER_PREFIX.length()), value.isEmpty() ? List.of() : List.of(value.split("\n")));
+            }
+            return urls;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     // ---------------------------------------------------------------- reads
@@ -314,6 +337,8 @@ public final class MvccStore implements AutoCloseable {
             return applier.compact(c.revision());
         } else if (command instanceof Command.LeaseGrant g) {
             return applier.leaseGrant(g.id(), g.ttl());
+        } else if (command instanceof Command.PublishMember m) {
+            return applier.publishMember(m.name(), m.clientUrls());
         }
         return applier.leaseRevoke(((Command.LeaseRevoke) command).id());
     }

@@ -10,6 +10,7 @@ import io.keelson.store.mvcc.Command;
 import io.keelson.store.raft.proto.CompactOp;
 import io.keelson.store.raft.proto.DeleteOp;
 import io.keelson.store.raft.proto.LeaseGrantOp;
+import io.keelson.store.raft.proto.PublishMemberOp;
 import io.keelson.store.raft.proto.LeaseRevokeOp;
 import io.keelson.store.raft.proto.Op;
 import io.keelson.store.raft.proto.PutOp;
@@ -36,6 +37,9 @@ final class OpCodec {
             return Op.newBuilder().setCompact(CompactOp.newBuilder().setRevision(c.revision())).build();
         } else if (command instanceof Command.LeaseGrant g) {
             return Op.newBuilder().setLeaseGrant(LeaseGrantOp.newBuilder().setId(g.id()).setTtl(g.ttl())).build();
+        } else if (command instanceof Command.PublishMember m) {
+            return Op.newBuilder().setPublishMember(PublishMemberOp.newBuilder().setName(m.name())
+                    .addAllClientUrls(m.clientUrls())).build();
         }
         Command.LeaseRevoke r = (Command.LeaseRevoke) command;
         return Op.newBuilder().setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id())).build();
@@ -49,6 +53,8 @@ final class OpCodec {
             case COMPACT -> new Command.Compact(op.getCompact().getRevision());
             case LEASE_GRANT -> new Command.LeaseGrant(op.getLeaseGrant().getId(), op.getLeaseGrant().getTtl());
             case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId());
+            case PUBLISH_MEMBER -> new Command.PublishMember(op.getPublishMember().getName(),
+                    op.getPublishMember().getClientUrlsList());
             case OP_NOT_SET -> throw new IllegalArgumentException("empty op in log entry");
         };
     }

@@ -672,6 +672,17 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public CompletableFuture<Void> publishClientUrls(List<String> clientUrls) {
+        CompletableFuture<Boolean> applied = propose(new Command.PublishMember(config.memberName(), clientUrls));
+        return applied.thenApply(ok -> null);
+    }
+
+    @Override
+    public java.util.Map<String, List<String>> publishedClientUrls() {
+        return mvcc().publishedClientUrls();
+    }
+
+    @Override
     public void close() {
         WatchHub hub = watches;
         if (hub != null) {

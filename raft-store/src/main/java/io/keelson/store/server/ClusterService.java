@@ -15,6 +15,7 @@ import io.keelson.store.Peer;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreMember;
 import java.util.List;
+import java.util.Map;
 
 /**
  * etcd's {@code Cluster} service: the member list from the static configuration. Client URLs are
@@ -34,12 +35,13 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         MemberStatus s = member.status();
         MemberListResponse.Builder b = MemberListResponse.newBuilder()
                 .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), s.revision(), s.raftTerm())));
+        Map<String, List<String>> published = member.publishedClientUrls();
         for (Peer p : member.config().peers()) {
             Member.Builder m = Member.newBuilder().setID(member.memberIdOf(p.name())).setName(p.name())
                     .addPeerURLs("http://" + p.address());
-            if (p.name().equals(s.memberName())) {
-                m.addAllClientURLs(clientUrls);
-            }
+            // its own URLs are known at once; the others' once their publish entries have applied here
+            m.addAllClientURLs(p.name().equals(s.memberName()) ? clientUrls
+                    : published.getOrDefault(p.name(), List.of()));
             b.addMembers(m);
         }
         out.onNext(b.build());

@@ -6,9 +6,12 @@ import io.keelson.store.StoreMember;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves etcd's v3 gRPC API ({@code KV}, {@code Watch}, {@code Lease}, {@code Maintenance},
@@ -18,8 +21,11 @@ public final class EtcdServer implements AutoCloseable {
     /** etcd accepts this much gRPC framing on top of the largest request. */
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdServer.class);
+
     private final Server server;
     private final ExecutorService maintenance;
+    private volatile boolean closed;
 
     private EtcdServer(Server server, ExecutorService maintenance) {
         this.server = server;
@@ -62,7 +68,23 @@ public final class EtcdServer implements AutoCloseable {
             maintenance.shutdownNow();
             throw e;
         }
-        return new EtcdServer(server, maintenance);
+        EtcdServer etcd = new EtcdServer(server, maintenance);
+        etcd.publish(member, clientUrls);
+        return etcd;
+    }
+
+    /** Publishes the client URLs through the log, retrying every second until a leader takes them. */
+    private void publish(StoreMember member, List<String> clientUrls) {
+        member.publishClientUrls(clientUrls).whenComplete((ok, failure) -> {
+            if (failure != null && !closed) {
+                LOG.debug("publishing client URLs failed ({}); retrying", failure.toString());
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+                    if (!closed) {
+                        publish(member, clientUrls);
+                    }
+                });
+            }
+        });
     }
 
     /** The port of the first listen address (useful when it was 0). */
@@ -72,6 +94,7 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         maintenance.shutdownNow();
         server.shutdown();
         try {

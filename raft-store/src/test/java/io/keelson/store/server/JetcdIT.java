@@ -98,6 +98,27 @@ class JetcdIT {
     }
 
     @Test
+    void memberList_fromAnyMember_showsEveryMembersClientUrls() throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (EtcdServer server : servers) {
+            expected.add("http://127.0.0.1:" + server.port());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<String> listed;
+        do {
+            // members publish their URLs through the log after they start: wait until all have applied
+            listed = client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().stream()
+                    .flatMap(m -> m.getClientURIs().stream()).map(Object::toString).sorted().toList();
+        } while (listed.size() < expected.size() && System.nanoTime() < deadline && sleep(100));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    @Test
     void watchResumesAfterACompactionError() throws Exception {
         KV kv = client.getKVClient();
         long first = kv.put(bs("/w/k"), bs("1")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
