@@ -21,6 +21,7 @@ public enum ErrorCode {
     TIMEOUT("etcdserver: request timed out"),
     STOPPED("etcdserver: server stopped"),
     TOO_MANY_REQUESTS("etcdserver: too many requests"),
+    NO_SPACE("etcdserver: mvcc: database space exceeded"),
     INVALID_ARGUMENT("etcdserver: invalid argument"),
     /** A watch whose range end is not after its key: etcd refuses to create it. */
     EMPTY_WATCH_RANGE("mvcc: watcher range is empty");

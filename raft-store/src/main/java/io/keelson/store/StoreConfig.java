@@ -24,13 +24,17 @@ import java.util.List;
  * @param maxInFlightBatches   Raft entries a member may have proposed and not yet seen committed
  * @param watchProgressInterval how often idle watches that asked for it get a progress response
  *                             (etcd's default 10 minutes)
+ * @param quotaBackendBytes    state database size beyond which writes raise the NOSPACE alarm and fail
+ *                             with {@link ErrorCode#NO_SPACE} until it is disarmed (etcd's default 2 GiB)
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration requestTimeout, int maxBatchOps, int maxBatchBytes,
-                          int maxInFlightBatches, Duration watchProgressInterval) {
+                          int maxInFlightBatches, Duration watchProgressInterval, long quotaBackendBytes) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
+    /** etcd's default backend quota. */
+    public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
 
     public StoreConfig {
         if (dataDir == null) {
@@ -56,6 +60,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         positive("maxBatchOps", maxBatchOps);
         positive("maxBatchBytes", maxBatchBytes);
         positive("maxInFlightBatches", maxInFlightBatches);
+        positive("quotaBackendBytes", quotaBackendBytes);
         if (catchUpEntries < 0) {
             throw new IllegalArgumentException("catchUpEntries must be >= 0");
         }
@@ -77,7 +82,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofSeconds(10), 1024,
-                4 * 1024 * 1024, 8, Duration.ofMinutes(10));
+                4 * 1024 * 1024, 8, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -92,42 +97,48 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval);
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+    }
+
+    public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
+                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 }

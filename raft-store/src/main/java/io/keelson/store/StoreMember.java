@@ -25,4 +25,13 @@ public interface StoreMember extends KvStore {
 
     /** The client URLs each member has published, by member name (as applied on this member). */
     java.util.Map<String, java.util.List<String>> publishedClientUrls();
+
+    /** The active alarms, as applied on this member. */
+    java.util.Set<MemberAlarm> alarms();
+
+    /**
+     * Raises ({@code active}) or clears an alarm through the log. While a NOSPACE alarm is raised, puts,
+     * transactions that put and lease grants fail with {@link ErrorCode#NO_SPACE}.
+     */
+    java.util.concurrent.CompletableFuture<Void> setAlarm(MemberAlarm alarm, boolean active);
 }

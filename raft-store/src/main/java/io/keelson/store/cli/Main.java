@@ -76,7 +76,8 @@ public final class Main implements Callable<Integer> {
     long maxRequestBytes;
 
     @Option(names = "--quota-backend-bytes", defaultValue = "0",
-            description = "Accepted for etcd compatibility; no space quota is enforced yet.")
+            description = "Raise the NOSPACE alarm and refuse writes when the state database exceeds this many"
+                    + " bytes (0: etcd's default, 2 GiB).")
     long quotaBackendBytes;
 
     @Option(names = "--snapshot-count", defaultValue = "10000", description = "Applied entries between snapshots.")
@@ -182,6 +183,8 @@ public final class Main implements Callable<Integer> {
         try {
             return StoreConfig.member(dir, name, peers)
                     .withMaxRequestBytes(maxRequestBytes)
+                    .withQuotaBackendBytes(quotaBackendBytes == 0 ? StoreConfig.DEFAULT_QUOTA_BACKEND_BYTES
+                            : quotaBackendBytes)
                     .withSnapshotCount(snapshotCount, Math.min(5000, snapshotCount))
                     .withElectionTimeout(Duration.ofMillis(electionTimeout));
         } catch (IllegalArgumentException e) {

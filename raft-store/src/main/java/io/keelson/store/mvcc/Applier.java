@@ -149,6 +149,17 @@ final class Applier {
         }
     }
 
+    /** Raises or clears an alarm in {@code raised} and in the meta column; no revision is taken. */
+    Boolean alarm(boolean activate, io.keelson.store.MemberAlarm alarm, java.util.Set<io.keelson.store.MemberAlarm> raised) {
+        byte[] key = MvccStore.alarmKey(alarm).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (activate) {
+            putRaw(columns.meta(), key, new byte[0]);
+            return raised.add(alarm);
+        }
+        deleteRaw(columns.meta(), key);
+        return raised.remove(alarm);
+    }
+
     /** Records a member's client URLs; no revision is taken. */
     Boolean publishMember(String name, List<String> clientUrls) {
         putRaw(columns.meta(), (MvccStore.MEMBER_PREFIX + name).getBytes(java.nio.charset.StandardCharsets.UTF_8),

@@ -17,6 +17,10 @@ public sealed interface Command {
     record LeaseRevoke(long id) implements Command {
     }
 
+    /** Raises or clears an alarm (etcd's alarm request). */
+    record Alarm(boolean activate, io.keelson.store.MemberAlarm alarm) implements Command {
+    }
+
     /** A member's client URLs, recorded in the log so every member can list them (etcd's member publish). */
     record PublishMember(String name, java.util.List<String> clientUrls) implements Command {
         public PublishMember {

@@ -2,7 +2,9 @@ package io.keelson.store.mvcc;
 
 import com.google.protobuf.ByteString;
 import io.keelson.store.DeleteRangeRequest;
+import io.keelson.store.ErrorCode;
 import io.keelson.store.Event;
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.PutRequest;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.RangeResponse;
@@ -16,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -75,11 +79,14 @@ public final class MvccStore implements AutoCloseable {
     private static final byte[] COMPACTED = "compacted".getBytes(StandardCharsets.US_ASCII);
     /** Meta keys {@code member/<name>}: the client URLs a member published, newline-separated. */
     static final String MEMBER_PREFIX = "member/";
+    /** Meta keys {@code alarm/<type>/<member id>}: the active alarms. */
+    static final String ALARM_PREFIX = "alarm/";
     private static final List<String> FAMILIES = List.of("default", "kv", "history", "revisions", "leases",
             "lease_keys");
 
     private final Path dir;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile Set<MemberAlarm> alarms = Set.of();
     private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true).setSync(false);
     // guarded by lifecycle (write lock to replace)
     private DBOptions dbOptions;
@@ -129,6 +136,7 @@ public final class MvccStore implements AutoCloseable {
         revision = rev == null ? 1 : KeyCodec.getLong(rev, 0); // etcd's revision starts at 1
         byte[] compacted = rawGet(columns.meta(), COMPACTED);
         compactRevision = compacted == null ? 0 : KeyCodec.getLong(compacted, 0);
+        alarms = Set.copyOf(readAlarms());
         closed = false;
     }
 
@@ -155,6 +163,52 @@ public final class MvccStore implements AutoCloseable {
 
     public long compactRevision() {
         return compactRevision;
+    }
+
+    /** The active alarms (replicated: the same on every member once applied). */
+    public Set<MemberAlarm> alarms() {
+        return alarms;
+    }
+
+    /** The state database's size on disk plus its memtables: what the backend quota is checked against. */
+    public long sizeBytes() {
+        lifecycle.readLock().lock();
+        try {
+            long size = 0;
+            for (ColumnFamilyHandle h : handles) {
+                size += db.getLongProperty(h, "rocksdb.total-sst-files-size")
+                        + db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+            return size;
+        } catch (RocksDBException e) {
+            throw new StorageException("reading the database size failed", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private Set<MemberAlarm> readAlarms() {
+        Set<MemberAlarm> found = new HashSet<>();
+        try (RocksIterator it = db.newIterator(columns.meta())) {
+            byte[] prefix = ALARM_PREFIX.getBytes(StandardCharsets.UTF_8);
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                String key = new String(it.key(), StandardCharsets.UTF_8);
+                if (!key.startsWith(ALARM_PREFIX)) {
+                    break;
+                }
+                found.add(alarmOf(key));
+            }
+        }
+        return found;
+    }
+
+    static String alarmKey(MemberAlarm alarm) {
+        return ALARM_PREFIX + alarm.type().name() + "/" + Long.toUnsignedString(alarm.memberId(), 16);
+    }
+
+    private static MemberAlarm alarmOf(String key) {
+        String[] parts = key.substring(ALARM_PREFIX.length()).split("/");
+        return new MemberAlarm(Long.parseUnsignedLong(parts[1], 16), MemberAlarm.Type.valueOf(parts[0]));
     }
 
     /** The client URLs each member published through the log, by member name. */
@@ -302,9 +356,17 @@ public final class MvccStore implements AutoCloseable {
             Applier applier = new Applier(columns, batch, view, revision, compactRevision, headers, events,
                     leaseChanges);
             List<Object> results = new ArrayList<>(commands.size());
+            Set<MemberAlarm> raised = new HashSet<>(alarms);
             for (Command command : commands) {
                 try {
-                    results.add(applyOne(applier, command));
+                    if (command instanceof Command.Alarm a) {
+                        results.add(applier.alarm(a.activate(), a.alarm(), raised));
+                    } else if (takesSpace(command) && raised.stream().anyMatch(x -> x.type() == MemberAlarm.Type.NOSPACE)) {
+                        // etcd's capped applier: every member refuses the same writes while NOSPACE is raised
+                        results.add(new StoreException(ErrorCode.NO_SPACE));
+                    } else {
+                        results.add(applyOne(applier, command));
+                    }
                 } catch (StoreException e) {
                     results.add(e);
                 }
@@ -315,12 +377,34 @@ public final class MvccStore implements AutoCloseable {
             appliedTerm = term;
             compactRevision = applier.compactRevision();
             revision = applier.revision();
+            if (!raised.equals(alarms)) {
+                alarms = Set.copyOf(raised);
+            }
             return new Applied(results, events, leaseChanges, applier.revision());
         } catch (RocksDBException e) {
             throw new StorageException("applying entry " + index + " failed", e);
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** Whether etcd refuses the command while NOSPACE is raised: puts, transactions that put, lease grants. */
+    public static boolean takesSpace(Command command) {
+        if (command instanceof Command.LeaseGrant) {
+            return true;
+        }
+        return command instanceof Command.Write w && writesValues(w.op());
+    }
+
+    private static boolean writesValues(io.keelson.store.TxnOp op) {
+        if (op instanceof PutRequest) {
+            return true;
+        }
+        if (op instanceof TxnRequest txn) {
+            return txn.success().stream().anyMatch(MvccStore::writesValues)
+                    || txn.failure().stream().anyMatch(MvccStore::writesValues);
+        }
+        return false;
     }
 
     private static Object applyOne(Applier applier, Command command) {

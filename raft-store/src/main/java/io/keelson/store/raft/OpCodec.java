@@ -9,6 +9,7 @@ import io.keelson.store.TxnRequest;
 import io.keelson.store.mvcc.Command;
 import io.keelson.store.raft.proto.CompactOp;
 import io.keelson.store.raft.proto.DeleteOp;
+import io.keelson.store.raft.proto.AlarmOp;
 import io.keelson.store.raft.proto.LeaseGrantOp;
 import io.keelson.store.raft.proto.PublishMemberOp;
 import io.keelson.store.raft.proto.LeaseRevokeOp;
@@ -37,6 +38,9 @@ final class OpCodec {
             return Op.newBuilder().setCompact(CompactOp.newBuilder().setRevision(c.revision())).build();
         } else if (command instanceof Command.LeaseGrant g) {
             return Op.newBuilder().setLeaseGrant(LeaseGrantOp.newBuilder().setId(g.id()).setTtl(g.ttl())).build();
+        } else if (command instanceof Command.Alarm a) {
+            return Op.newBuilder().setAlarm(AlarmOp.newBuilder().setActivate(a.activate())
+                    .setMemberId(a.alarm().memberId()).setType(a.alarm().type().name())).build();
         } else if (command instanceof Command.PublishMember m) {
             return Op.newBuilder().setPublishMember(PublishMemberOp.newBuilder().setName(m.name())
                     .addAllClientUrls(m.clientUrls())).build();
@@ -53,6 +57,8 @@ final class OpCodec {
             case COMPACT -> new Command.Compact(op.getCompact().getRevision());
             case LEASE_GRANT -> new Command.LeaseGrant(op.getLeaseGrant().getId(), op.getLeaseGrant().getTtl());
             case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId());
+            case ALARM -> new Command.Alarm(op.getAlarm().getActivate(), new io.keelson.store.MemberAlarm(
+                    op.getAlarm().getMemberId(), io.keelson.store.MemberAlarm.Type.valueOf(op.getAlarm().getType())));
             case PUBLISH_MEMBER -> new Command.PublishMember(op.getPublishMember().getName(),
                     op.getPublishMember().getClientUrlsList());
             case OP_NOT_SET -> throw new IllegalArgumentException("empty op in log entry");

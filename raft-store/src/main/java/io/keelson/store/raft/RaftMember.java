@@ -15,6 +15,7 @@ import io.keelson.store.RangeResponse;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreException;
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.StoreMember;
 import io.keelson.store.TxnOp;
 import io.keelson.store.TxnRequest;
@@ -93,6 +94,7 @@ public final class RaftMember implements StoreMember {
     private final ReadBarrier barrier;
     private final Lessor lessor;
     private final RequestCheck check;
+    private final Quota quota;
     private final ExecutorService completions;
     private final ExecutorService readers;
     private final ScheduledExecutorService scheduler;
@@ -142,6 +144,7 @@ public final class RaftMember implements StoreMember {
                                 TimeUnit.MILLISECONDS)))
                 .build();
         this.check = new RequestCheck(config.maxTxnOps(), id -> stateMachine.mvcc().leaseExists(id));
+        this.quota = new Quota(config.quotaBackendBytes(), () -> stateMachine.mvcc().sizeBytes());
         this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), this::send,
                 config.maxBatchOps(), config.maxBatchBytes(), config.maxInFlightBatches(), QUEUE_CAPACITY,
                 completions, StoreErrors::of);
@@ -482,7 +485,10 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<PutResponse> put(PutRequest request) {
-        return checkedFresh(() -> check.put(request), () -> propose(new Command.Write(request)));
+        return checkedFresh(() -> {
+            check.put(request);
+            admit(request.key().size() + request.value().size());
+        }, () -> propose(new Command.Write(request)));
     }
 
     @Override
@@ -492,7 +498,12 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
-        return checkedFresh(() -> check.txn(request), () -> {
+        return checkedFresh(() -> {
+            check.txn(request);
+            if (MvccStore.takesSpace(new Command.Write(request))) {
+                admit(0);
+            }
+        }, () -> {
             if (!request.isReadOnly()) {
                 return propose(new Command.Write(request));
             }
@@ -539,6 +550,7 @@ public final class RaftMember implements StoreMember {
             if (request.id() != 0 && mvcc().leaseExists(request.id())) {
                 throw new StoreException(ErrorCode.LEASE_EXISTS);
             }
+            admit(0);
         }, () -> {
             long id = request.id() != 0 ? request.id() : random.nextLong(1, Long.MAX_VALUE);
             return propose(new Command.LeaseGrant(id, Math.max(request.ttl(), config.minLeaseTtlSeconds())));
@@ -680,6 +692,35 @@ public final class RaftMember implements StoreMember {
     @Override
     public java.util.Map<String, List<String>> publishedClientUrls() {
         return mvcc().publishedClientUrls();
+    }
+
+    @Override
+    public java.util.Set<MemberAlarm> alarms() {
+        return mvcc().alarms();
+    }
+
+    @Override
+    public CompletableFuture<Void> setAlarm(MemberAlarm alarm, boolean active) {
+        CompletableFuture<Boolean> applied = propose(new Command.Alarm(active, alarm));
+        return applied.thenApply(changed -> null);
+    }
+
+    /**
+     * etcd's backend quota: a write that takes space is refused with NO_SPACE while the NOSPACE alarm is
+     * raised, and one that would take the state database past the quota raises the alarm (once, through
+     * the log, so every member refuses the same writes) and is refused. A transaction without puts passes
+     * here and is judged when it applies.
+     */
+    private void admit(long bytes) {
+        for (MemberAlarm a : mvcc().alarms()) {
+            if (a.type() == MemberAlarm.Type.NOSPACE) {
+                throw new StoreException(ErrorCode.NO_SPACE);
+            }
+        }
+        if (quota.exceededBy(bytes)) {
+            quota.raise(() -> setAlarm(new MemberAlarm(memberIdOf(config.memberName()), MemberAlarm.Type.NOSPACE), true));
+            throw new StoreException(ErrorCode.NO_SPACE);
+        }
     }
 
     @Override

@@ -38,7 +38,7 @@ final class GrpcErrors {
             case LEASE_EXISTS -> Status.FAILED_PRECONDITION;
             case LEASE_TTL_TOO_LARGE, COMPACTED, FUTURE_REVISION -> Status.OUT_OF_RANGE;
             case NO_LEADER, TIMEOUT, STOPPED -> Status.UNAVAILABLE;
-            case TOO_MANY_REQUESTS -> Status.RESOURCE_EXHAUSTED;
+            case TOO_MANY_REQUESTS, NO_SPACE -> Status.RESOURCE_EXHAUSTED;
         };
     }
 }

@@ -1,7 +1,9 @@
 package io.keelson.store.server;
 
+import io.etcd.jetcd.api.AlarmMember;
 import io.etcd.jetcd.api.AlarmRequest;
 import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.AlarmType;
 import io.etcd.jetcd.api.DefragmentRequest;
 import io.etcd.jetcd.api.DefragmentResponse;
 import io.etcd.jetcd.api.HashKVRequest;
@@ -17,6 +19,7 @@ import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.KeyValue;
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.MemberStatus;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.ResponseHeader;
@@ -24,6 +27,7 @@ import io.keelson.store.StoreMember;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +38,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * etcd's {@code Maintenance} service: status, alarms (there are none), defragment, hash of the
+ * etcd's {@code Maintenance} service: status, alarms (NOSPACE), defragment, hash of the
  * keyspace, snapshot. Calls that read the whole keyspace or the disk run on {@code work}, never on a
  * gRPC event loop (the server runs handlers on its transport threads).
  */
@@ -82,9 +86,33 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         }
     }
 
+    /** Lists, raises or clears alarms (etcd's NOSPACE); raising and clearing go through the log. */
     @Override
     public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> out) {
-        out.onNext(AlarmResponse.newBuilder().setHeader(EtcdCodec.header(header(member.status()))).build());
+        AlarmRequest.AlarmAction action = request.getAction();
+        if (action == AlarmRequest.AlarmAction.GET || request.getAlarm() != AlarmType.NOSPACE) {
+            // etcd: GET lists every alarm; raising or clearing NONE changes nothing
+            replyAlarms(out, action == AlarmRequest.AlarmAction.GET ? member.alarms() : Set.of());
+            return;
+        }
+        MemberAlarm alarm = new MemberAlarm(request.getMemberID(), MemberAlarm.Type.NOSPACE);
+        boolean activate = action == AlarmRequest.AlarmAction.ACTIVATE;
+        boolean wasRaised = member.alarms().contains(alarm);
+        member.setAlarm(alarm, activate).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                out.onError(GrpcErrors.of(failure));
+            } else {
+                replyAlarms(out, activate || wasRaised ? Set.of(alarm) : Set.of());
+            }
+        });
+    }
+
+    private void replyAlarms(StreamObserver<AlarmResponse> out, Set<MemberAlarm> alarms) {
+        AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(EtcdCodec.header(header(member.status())));
+        for (MemberAlarm a : alarms) {
+            b.addAlarms(AlarmMember.newBuilder().setMemberID(a.memberId()).setAlarm(AlarmType.NOSPACE));
+        }
+        out.onNext(b.build());
         out.onCompleted();
     }
 
