@@ -52,12 +52,25 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** etcd's chunk size for the snapshot stream. */
     private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
 
+    private static final String SNAPSHOT_DIR_PREFIX = "snapshot-";
+
     private final StoreMember member;
     private final Executor work;
 
     MaintenanceService(StoreMember member, Executor work) {
         this.member = member;
         this.work = work;
+        removeLeftoverSnapshots(member.config().dataDir());
+    }
+
+    /** Snapshot copies a killed process left behind in the data dir (only snapshot streams make them). */
+    static void removeLeftoverSnapshots(Path dataDir) {
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            entries.filter(p -> p.getFileName().toString().startsWith(SNAPSHOT_DIR_PREFIX) && Files.isDirectory(p))
+                    .forEach(SnapshotArchive::deleteTree);
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover costs disk space only; the next start tries again
+        }
     }
 
     private ResponseHeader header(MemberStatus s) {
@@ -152,7 +165,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         work.execute(() -> {
             Path tmp = null;
             try {
-                tmp = Files.createTempDirectory(member.config().dataDir(), "snapshot-");
+                tmp = Files.createTempDirectory(member.config().dataDir(), SNAPSHOT_DIR_PREFIX);
                 Path copy = tmp.resolve("db");
                 member.snapshot(copy);
                 Path archive = tmp.resolve("snapshot.zip");
