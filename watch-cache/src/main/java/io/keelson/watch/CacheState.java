@@ -193,7 +193,7 @@ final class CacheState {
                 }
                 items.add(kv);
             }
-            String token = more ? ContinueToken.encode(at, items.get(items.size() - 1).key()) : null;
+            String token = more ? ContinueToken.encode(at, items.get(items.size() - 1).key(), range.start()) : null;
             return new CacheList(items, at, token);
         } finally {
             lock.readLock().unlock();

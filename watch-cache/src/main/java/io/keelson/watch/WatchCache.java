@@ -91,6 +91,10 @@ public final class WatchCache implements AutoCloseable {
         KeyRange range = KeyRange.of(config.prefix(), options.prefix());
         if (options.continueToken() != null) {
             ContinueToken token = ContinueToken.decode(options.continueToken());
+            if (!token.prefix().equals(range.start())) {
+                throw new IllegalArgumentException("continue token belongs to a list of '"
+                        + token.prefix().toStringUtf8() + "', not '" + range.start().toStringUtf8() + "'");
+            }
             return state.page(range, options.predicate(), options.limit(), token.revision(), token.lastKey());
         }
         long needed;

@@ -177,7 +177,8 @@ final class Watcher implements CacheWatch {
     }
 
     private void drain() {
-        for (int i = 0; i < DRAIN_BATCH; i++) {
+        // an ended watch drains to its end in one go: the pool may be shutting down with the cache
+        for (int i = 0; i < DRAIN_BATCH || buffer.isEnded(); i++) {
             CacheEvent next = buffer.poll();
             if (next == null) {
                 requestCatchUpIfRoom();

@@ -156,6 +156,20 @@ class WatchCacheTest {
     }
 
     @Test
+    void continueToken_ofOneList_isRefusedForAnotherPrefix() {
+        put(PREFIX + "ns1/a", "1");
+        put(PREFIX + "ns1/b", "2");
+        cache(WatchCacheConfig.forPrefix(PREFIX));
+        CacheList first = cache.list(ListOptions.any().withPrefix(PREFIX + "ns1/").limit(1));
+
+        assertThatThrownBy(() -> cache.list(ListOptions.any().withPrefix(PREFIX + "ns2/").limit(1)
+                .continueFrom(first.continueToken())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("continue token belongs to");
+        assertThat(keys(cache.list(ListOptions.any().withPrefix(PREFIX + "ns1/").limit(1)
+                .continueFrom(first.continueToken())))).containsExactly(PREFIX + "ns1/b");
+    }
+
+    @Test
     void paginatedList_whoseRevisionLeftTheWindow_isGone() {
         for (int i = 0; i < 4; i++) {
             put(PREFIX + "k" + i, "v");
@@ -304,6 +318,28 @@ class WatchCacheTest {
 
         cache.close();
 
+        assertThat(events.next().endReason()).isEqualTo(CacheEvent.EndReason.CACHE_CLOSED);
+        cache = null;
+    }
+
+    @Test
+    void closingTheCache_stillDeliversWhatWasBuffered_thenTheEnd() throws Exception {
+        cache(WatchCacheConfig.forPrefix(PREFIX).withWatcherBuffer(5_000, Duration.ofSeconds(30)));
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder events = new Recorder();
+        cache.watch(WatchOptions.fromNow(), e -> {
+            await(release);
+            events.accept(e);
+        });
+        for (int i = 0; i < 600; i++) {
+            put(PREFIX + "k" + i, "v");
+        }
+        cache.list(ListOptions.consistent());
+
+        cache.close(); // the listener is still blocked on the first event
+        release.countDown();
+
+        assertThat(events.changes(600)).hasSize(600);
         assertThat(events.next().endReason()).isEqualTo(CacheEvent.EndReason.CACHE_CLOSED);
         cache = null;
     }
