@@ -17,11 +17,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Runs one member of a store group in this process until it is stopped (SIGTERM / Ctrl-C). Until
- * the etcd-compatible server arrives, clients reach the group only through an embedded member.
+ * Runs one member of a store group in this process until it is stopped (SIGTERM / Ctrl-C), without a
+ * client port: it replicates and votes, and clients reach the group through the other members (embedded
+ * ones, or ones started by {@code bin/keelson} with etcd's flags, which also serve etcd's gRPC API).
+ * Tests use it to run a peer as a separate process.
  */
 @Command(name = "member", mixinStandardHelpOptions = true,
-        description = "Run one member of a Raft group until stopped.")
+        description = "Run one member of a Raft group until stopped, without a client port"
+                + " (bin/keelson with etcd's flags runs a member that serves etcd clients).")
 final class MemberCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
