@@ -115,7 +115,8 @@ public final class CacheFanoutLoad implements Callable<Integer> {
             handles.add(cache.watch(WatchOptions.fromNow(), listener));
         }
         long after = WatchLoad.usedHeapAfterGc();
-        System.out.printf(Locale.ROOT, "# %d objects cached; %d idle watchers: heap %+.1f MiB, %.0f bytes per watcher%n",
+        System.out.printf(Locale.ROOT,
+                "# %d objects cached; %d idle watchers: heap %+.1f MiB, %.0f bytes per watcher%n",
                 objects, watchers, (after - before) / 1048576.0, (double) (after - before) / watchers);
 
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;

@@ -76,7 +76,7 @@ final class CacheState {
                 ByteString key = e.kv().key();
                 KeyValue previous = e.type() == Event.Type.PUT ? objects.put(key, e.kv()) : objects.remove(key);
                 if (previous == null && e.type() == Event.Type.DELETE) {
-                    continue; // nothing to delete: no change (a source never sends this, but a consumer would trip on it)
+                    continue; // nothing was deleted (no source sends this, but a consumer would trip on it)
                 }
                 Change change = new Change(rev, key, e.type() == Event.Type.PUT ? e.kv() : null, previous, now);
                 changes.add(change);

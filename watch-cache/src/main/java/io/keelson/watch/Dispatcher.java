@@ -100,7 +100,8 @@ final class Dispatcher {
     /** Dispatcher: adds a watcher, failing {@code registered} with GoneException if its revision left the window. */
     void register(Watcher w, CompletableFuture<Void> registered) {
         if (closed) {
-            registered.completeExceptionally(new WatchCacheException.UnavailableException("the watch cache is closed", null));
+            registered.completeExceptionally(
+                    new WatchCacheException.UnavailableException("the watch cache is closed", null));
             return;
         }
         long rev = state.revision();

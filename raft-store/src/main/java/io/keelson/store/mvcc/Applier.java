@@ -1,22 +1,24 @@
 package io.keelson.store.mvcc;
 
 import com.google.protobuf.ByteString;
+import io.keelson.store.CompactResponse;
 import io.keelson.store.Compare;
 import io.keelson.store.DeleteRangeRequest;
+import io.keelson.store.DeleteRangeResponse;
 import io.keelson.store.ErrorCode;
 import io.keelson.store.Event;
 import io.keelson.store.KeyValue;
 import io.keelson.store.Lease;
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.PutRequest;
 import io.keelson.store.PutResponse;
-import io.keelson.store.DeleteRangeResponse;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.StoreException;
 import io.keelson.store.TxnOp;
 import io.keelson.store.TxnOpResponse;
 import io.keelson.store.TxnRequest;
 import io.keelson.store.TxnResponse;
-import io.keelson.store.CompactResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -150,8 +152,8 @@ final class Applier {
     }
 
     /** Raises or clears an alarm in {@code raised} and in the meta column; no revision is taken. */
-    Boolean alarm(boolean activate, io.keelson.store.MemberAlarm alarm, java.util.Set<io.keelson.store.MemberAlarm> raised) {
-        byte[] key = MvccStore.alarmKey(alarm).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Boolean alarm(boolean activate, MemberAlarm alarm, Set<MemberAlarm> raised) {
+        byte[] key = MvccStore.alarmKey(alarm).getBytes(StandardCharsets.UTF_8);
         if (activate) {
             putRaw(columns.meta(), key, new byte[0]);
             return raised.add(alarm);
@@ -162,8 +164,8 @@ final class Applier {
 
     /** Records a member's client URLs; no revision is taken. */
     Boolean publishMember(String name, List<String> clientUrls) {
-        putRaw(columns.meta(), (MvccStore.MEMBER_PREFIX + name).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                String.join("\n", clientUrls).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        putRaw(columns.meta(), (MvccStore.MEMBER_PREFIX + name).getBytes(StandardCharsets.UTF_8),
+                String.join("\n", clientUrls).getBytes(StandardCharsets.UTF_8));
         return Boolean.TRUE;
     }
 

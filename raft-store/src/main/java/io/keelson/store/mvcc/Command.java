@@ -1,6 +1,8 @@
 package io.keelson.store.mvcc;
 
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.TxnOp;
+import java.util.List;
 
 /** One operation of a Raft entry, as the state database applies it. */
 public sealed interface Command {
@@ -18,13 +20,13 @@ public sealed interface Command {
     }
 
     /** Raises or clears an alarm (etcd's alarm request). */
-    record Alarm(boolean activate, io.keelson.store.MemberAlarm alarm) implements Command {
+    record Alarm(boolean activate, MemberAlarm alarm) implements Command {
     }
 
     /** A member's client URLs, recorded in the log so every member can list them (etcd's member publish). */
-    record PublishMember(String name, java.util.List<String> clientUrls) implements Command {
+    record PublishMember(String name, List<String> clientUrls) implements Command {
         public PublishMember {
-            clientUrls = java.util.List.copyOf(clientUrls);
+            clientUrls = List.copyOf(clientUrls);
         }
     }
 }

@@ -223,7 +223,8 @@ public final class MvccStore implements AutoCloseable {
                     break;
                 }
                 String value = new String(it.value(), StandardCharsets.UTF_8);
-                urls.put(key.substring(MEMBER_PREFIX.length()), value.isEmpty() ? List.of() : List.of(value.split("\n")));
+                urls.put(key.substring(MEMBER_PREFIX.length()),
+                        value.isEmpty() ? List.of() : List.of(value.split("\n")));
             }
             return urls;
         } finally {
@@ -361,7 +362,7 @@ public final class MvccStore implements AutoCloseable {
                 try {
                     if (command instanceof Command.Alarm a) {
                         results.add(applier.alarm(a.activate(), a.alarm(), raised));
-                    } else if (takesSpace(command) && raised.stream().anyMatch(x -> x.type() == MemberAlarm.Type.NOSPACE)) {
+                    } else if (takesSpace(command) && noSpace(raised)) {
                         // etcd's capped applier: every member refuses the same writes while NOSPACE is raised
                         results.add(new StoreException(ErrorCode.NO_SPACE));
                     } else {
@@ -386,6 +387,16 @@ public final class MvccStore implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** Whether a NOSPACE alarm is among {@code alarms}. */
+    public static boolean noSpace(Set<MemberAlarm> alarms) {
+        for (MemberAlarm a : alarms) {
+            if (a.type() == MemberAlarm.Type.NOSPACE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether etcd refuses the command while NOSPACE is raised: puts, transactions that put, lease grants. */

@@ -712,13 +712,12 @@ public final class RaftMember implements StoreMember {
      * here and is judged when it applies.
      */
     private void admit(long bytes) {
-        for (MemberAlarm a : mvcc().alarms()) {
-            if (a.type() == MemberAlarm.Type.NOSPACE) {
-                throw new StoreException(ErrorCode.NO_SPACE);
-            }
+        if (MvccStore.noSpace(mvcc().alarms())) {
+            throw new StoreException(ErrorCode.NO_SPACE);
         }
         if (quota.exceededBy(bytes)) {
-            quota.raise(() -> setAlarm(new MemberAlarm(memberIdOf(config.memberName()), MemberAlarm.Type.NOSPACE), true));
+            MemberAlarm noSpace = new MemberAlarm(memberIdOf(config.memberName()), MemberAlarm.Type.NOSPACE);
+            quota.raise(() -> setAlarm(noSpace, true));
             throw new StoreException(ErrorCode.NO_SPACE);
         }
     }

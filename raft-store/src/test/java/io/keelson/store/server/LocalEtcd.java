@@ -23,7 +23,8 @@ public final class LocalEtcd implements AutoCloseable {
     public static boolean installed() {
         boolean present = Etcdctl.onPath("etcd") && Etcdctl.onPath("etcdctl");
         if (!present && System.getenv("CI") != null) {
-            throw new IllegalStateException("etcd and etcdctl must be on the PATH in CI (apt-get install etcd-server etcd-client)");
+            throw new IllegalStateException(
+                    "etcd and etcdctl must be on the PATH in CI (apt-get install etcd-server etcd-client)");
         }
         return present;
     }
