@@ -168,6 +168,7 @@ class ListWatchConsistencyTest {
         // the listener hands each event over and waits until the consumer takes it, so a slow consumer
         // is a slow watcher to the cache; it runs on a thread of its own so it holds up no other watcher
         ExecutorService delivery = Executors.newSingleThreadExecutor();
+        int handled = 0;
         while (true) {
             java.util.concurrent.SynchronousQueue<CacheEvent> events = new java.util.concurrent.SynchronousQueue<>();
             CacheWatch watch;
@@ -197,9 +198,12 @@ class ListWatchConsistencyTest {
                 } else {
                     view.put(e.object().keyUtf8(), e.object().valueUtf8());
                 }
+                handled++;
                 if (slowness > 0) {
-                    // the slowest consumer now and then stalls past the cache's 150 ms slow-watcher bound
-                    sleep(slowness == 3 && random.nextInt(40) == 0 ? 300 : random.nextInt(slowness * 3));
+                    // the slowest consumer stalls past the cache's 150 ms slow-watcher bound on its 30th
+                    // event (while the writers are surely still busy), and now and then after that
+                    boolean stall = slowness == 3 && (handled == 30 || random.nextInt(40) == 0);
+                    sleep(stall ? 400 : random.nextInt(slowness * 3));
                 }
                 if (!writing.get() && random.nextInt(4) == 0) {
                     watch.close();
