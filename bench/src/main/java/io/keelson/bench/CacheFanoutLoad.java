@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "cache-load", mixinStandardHelpOptions = true)
 public final class CacheFanoutLoad implements Callable<Integer> {
-    private static final String PREFIX = "/registry/bench/";
+    static final String PREFIX = "/registry/bench/";
 
     @Option(names = "--watchers", defaultValue = "10000")
     int watchers;
@@ -73,7 +73,7 @@ public final class CacheFanoutLoad implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("keelson-cache-bench");
         try (StoreMember store = KeelsonStore.open(dir)) {
-            load(store);
+            putObjects(store, objects, value(0));
             try (WatchCache cache = WatchCache.create(CacheSource.of(store), WatchCacheConfig.forPrefix(PREFIX))) {
                 run(store, cache);
             }
@@ -83,10 +83,11 @@ public final class CacheFanoutLoad implements Callable<Integer> {
         return 0;
     }
 
-    private void load(StoreMember store) {
+    /** Puts {@code count} objects with {@code value} under {@link #PREFIX}, 256 in flight at a time. */
+    static void putObjects(StoreMember store, int count, ByteString value) {
         List<CompletableFuture<?>> pending = new ArrayList<>();
-        for (int i = 0; i < objects; i++) {
-            pending.add(store.put(PutRequest.of(ByteString.copyFromUtf8(key(i)), value(0))));
+        for (int i = 0; i < count; i++) {
+            pending.add(store.put(PutRequest.of(ByteString.copyFromUtf8(key(i)), value)));
             if (pending.size() == 256) {
                 CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
                 pending.clear();

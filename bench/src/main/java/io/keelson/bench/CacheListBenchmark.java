@@ -2,7 +2,6 @@ package io.keelson.bench;
 
 import com.google.protobuf.ByteString;
 import io.keelson.store.KeelsonStore;
-import io.keelson.store.PutRequest;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.RangeResponse;
 import io.keelson.store.StoreMember;
@@ -15,10 +14,6 @@ import io.keelson.watch.WatchCacheConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class CacheListBenchmark {
-    private static final String PREFIX = "/registry/bench/";
+    private static final String PREFIX = CacheFanoutLoad.PREFIX;
     private static final int OBJECTS = 50_000;
 
     private Path dir;
@@ -56,13 +51,7 @@ public class CacheListBenchmark {
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("keelson-list-bench");
         store = KeelsonStore.open(dir);
-        ByteString value = ByteString.copyFrom(new byte[256]);
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        for (int i = 0; i < OBJECTS; i++) {
-            pending.add(store.put(PutRequest.of(ByteString.copyFromUtf8(
-                    String.format(Locale.ROOT, "%sobj-%06d", PREFIX, i)), value)));
-        }
-        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
+        CacheFanoutLoad.putObjects(store, OBJECTS, ByteString.copyFrom(new byte[256]));
         cache = WatchCache.create(CacheSource.of(store), WatchCacheConfig.forPrefix(PREFIX));
     }
 

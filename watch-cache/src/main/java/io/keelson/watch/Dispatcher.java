@@ -144,17 +144,15 @@ final class Dispatcher {
         int i = window.firstAfter(w.deliveredThrough);
         while (i < window.size()) {
             long rev = window.get(i).revision();
-            int j = i;
             List<Change> changes = new ArrayList<>();
-            while (j < window.size() && window.get(j).revision() == rev) {
-                changes.add(window.get(j++));
+            for (; i < window.size() && window.get(i).revision() == rev; i++) {
+                changes.add(window.get(i));
             }
-            List<CacheEvent> batch = w.select(changes, events(changes));
+            List<CacheEvent> batch = w.select(changes, null); // one watcher: no events to share
             if (!batch.isEmpty() && !w.offer(batch)) {
                 return;
             }
             w.deliveredThrough = rev;
-            i = j;
         }
         w.deliveredThrough = Math.max(w.deliveredThrough, state.revision());
         w.lagging = false;
@@ -451,7 +449,8 @@ final class Dispatcher {
         };
     }
 
-    private static List<CacheEvent> events(List<Change> changes) {
+    /** The unfiltered events of {@code changes}, built once and shared by every watcher that sees them all. */
+    static List<CacheEvent> events(List<Change> changes) {
         List<CacheEvent> events = new ArrayList<>(changes.size());
         for (Change c : changes) {
             events.add(c.event());

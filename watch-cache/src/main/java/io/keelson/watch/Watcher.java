@@ -118,12 +118,13 @@ final class Watcher implements CacheWatch {
     }
 
     /**
-     * This watcher's events for one revision's changes: {@code shared} (the unfiltered events) when it
-     * sees the whole cache unfiltered, otherwise what its range and predicate make of them.
+     * This watcher's events for one revision's changes: the unfiltered events when it sees the whole cache
+     * unfiltered ({@code shared} when given, so that many watchers share one list), otherwise what its range
+     * and predicate make of them.
      */
     List<CacheEvent> select(List<Change> changes, List<CacheEvent> shared) {
         if (wholeCache) {
-            return shared;
+            return shared != null ? shared : Dispatcher.events(changes);
         }
         List<CacheEvent> selected = null;
         for (int i = 0; i < changes.size(); i++) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.rocksdb.Checkpoint;
@@ -189,43 +190,40 @@ public final class MvccStore implements AutoCloseable {
 
     private Set<MemberAlarm> readAlarms() {
         Set<MemberAlarm> found = new HashSet<>();
+        forEachMeta(ALARM_PREFIX, (name, value) -> found.add(alarmOf(name)));
+        return found;
+    }
+
+    /** Calls {@code entry} with the rest of the key and the value of every meta entry under {@code prefix}. */
+    private void forEachMeta(String prefix, BiConsumer<String, String> entry) {
         try (RocksIterator it = db.newIterator(columns.meta())) {
-            byte[] prefix = ALARM_PREFIX.getBytes(StandardCharsets.UTF_8);
-            for (it.seek(prefix); it.isValid(); it.next()) {
+            for (it.seek(prefix.getBytes(StandardCharsets.UTF_8)); it.isValid(); it.next()) {
                 String key = new String(it.key(), StandardCharsets.UTF_8);
-                if (!key.startsWith(ALARM_PREFIX)) {
+                if (!key.startsWith(prefix)) {
                     break;
                 }
-                found.add(alarmOf(key));
+                entry.accept(key.substring(prefix.length()), new String(it.value(), StandardCharsets.UTF_8));
             }
         }
-        return found;
     }
 
     static String alarmKey(MemberAlarm alarm) {
         return ALARM_PREFIX + alarm.type().name() + "/" + Long.toUnsignedString(alarm.memberId(), 16);
     }
 
+    /** The alarm of a meta key, given without its {@link #ALARM_PREFIX}. */
     private static MemberAlarm alarmOf(String key) {
-        String[] parts = key.substring(ALARM_PREFIX.length()).split("/");
+        String[] parts = key.split("/");
         return new MemberAlarm(Long.parseUnsignedLong(parts[1], 16), MemberAlarm.Type.valueOf(parts[0]));
     }
 
     /** The client URLs each member published through the log, by member name. */
     public Map<String, List<String>> publishedClientUrls() {
         lifecycle.readLock().lock();
-        try (RocksIterator it = db.newIterator(columns.meta())) {
+        try {
             Map<String, List<String>> urls = new TreeMap<>();
-            byte[] prefix = MEMBER_PREFIX.getBytes(StandardCharsets.UTF_8);
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                String key = new String(it.key(), StandardCharsets.UTF_8);
-                if (!key.startsWith(MEMBER_PREFIX)) {
-                    break;
-                }
-                String value = new String(it.value(), StandardCharsets.UTF_8);
-                urls.put(key.substring(MEMBER_PREFIX.length()),
-                        value.isEmpty() ? List.of() : List.of(value.split("\n")));
-            }
+            forEachMeta(MEMBER_PREFIX, (name, value) ->
+                    urls.put(name, value.isEmpty() ? List.of() : List.of(value.split("\n"))));
             return urls;
         } finally {
             lifecycle.readLock().unlock();

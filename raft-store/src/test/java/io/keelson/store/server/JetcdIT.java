@@ -104,18 +104,18 @@ class JetcdIT {
             expected.add("http://127.0.0.1:" + server.port());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<String> listed;
-        do {
-            // members publish their URLs through the log after they start: wait until all have applied
-            listed = client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().stream()
-                    .flatMap(m -> m.getClientURIs().stream()).map(Object::toString).sorted().toList();
-        } while (listed.size() < expected.size() && System.nanoTime() < deadline && sleep(100));
+        // members publish their URLs through the log after they start: wait until all have applied
+        List<String> listed = listedClientUrls();
+        while (listed.size() < expected.size() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            listed = listedClientUrls();
+        }
         assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static boolean sleep(long millis) throws InterruptedException {
-        Thread.sleep(millis);
-        return true;
+    private static List<String> listedClientUrls() throws Exception {
+        return client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().stream()
+                .flatMap(m -> m.getClientURIs().stream()).map(Object::toString).toList();
     }
 
     @Test
