@@ -121,8 +121,8 @@ public final class WatchCache implements AutoCloseable {
      */
     public CacheWatch watch(WatchOptions options, Consumer<CacheEvent> listener) {
         KeyRange range = KeyRange.of(config.prefix(), options.prefix());
-        boolean wholeCache = options.prefix() == null || range.start().equals(config.prefix());
-        Watcher w = new Watcher(watchIds.incrementAndGet(), range, wholeCache && isMatchAll(options), options,
+        boolean wholeCache = range.start().equals(config.prefix()) && options.predicate() == WatchOptions.MATCH_ALL;
+        Watcher w = new Watcher(watchIds.incrementAndGet(), range, wholeCache, options,
                 listener, options.executor() != null ? options.executor() : delivery, config.watcherBuffer(),
                 lagging -> dispatcher.execute(() -> dispatcher.catchUp(lagging)), config.nanoTime());
         CompletableFuture<Void> registered = new CompletableFuture<>();
@@ -169,10 +169,6 @@ public final class WatchCache implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new WatchCacheException.UnavailableException("interrupted while registering a watch", e);
         }
-    }
-
-    private static boolean isMatchAll(WatchOptions options) {
-        return options.predicate() == WatchOptions.MATCH_ALL;
     }
 
     private static ThreadFactory threads(String name) {
