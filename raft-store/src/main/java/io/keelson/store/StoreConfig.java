@@ -18,10 +18,15 @@ import java.util.List;
  * @param maxTxnOps            most ops in one transaction (etcd's default 128)
  * @param minLeaseTtlSeconds   shorter lease TTLs are raised to this (etcd: 1.5 x election timeout)
  * @param electionTimeout      lower bound of the randomised election timeout (the upper is twice it)
+ * @param heartbeatInterval    how often the leader sends an idle follower a heartbeat (etcd's default
+ *                             100 ms); never less often than every half election timeout
  * @param requestTimeout       how long a write or linearizable read may wait for the group
- * @param maxBatchOps          most client operations in one Raft entry
- * @param maxBatchBytes        largest Raft entry the batcher builds (a single larger request goes alone)
- * @param maxInFlightBatches   Raft entries a member may have proposed and not yet seen committed
+ * @param maxBatchOps          most of a member's own client operations in one batch
+ * @param maxBatchBytes        largest batch or Raft entry the batcher builds (a single larger request goes
+ *                             alone)
+ * @param maxInFlightBatches   batches a follower may have forwarded, or Raft entries the leader may have
+ *                             appended, and not yet seen applied (few and large entries cost the group
+ *                             less than many small ones: see bench/RESULTS.md)
  * @param watchProgressInterval how often idle watches that asked for it get a progress response
  *                             (etcd's default 10 minutes)
  * @param quotaBackendBytes    state database size beyond which writes raise the NOSPACE alarm and fail
@@ -29,8 +34,9 @@ import java.util.List;
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
-                          Duration electionTimeout, Duration requestTimeout, int maxBatchOps, int maxBatchBytes,
-                          int maxInFlightBatches, Duration watchProgressInterval, long quotaBackendBytes) {
+                          Duration electionTimeout, Duration heartbeatInterval, Duration requestTimeout,
+                          int maxBatchOps, int maxBatchBytes, int maxInFlightBatches, Duration watchProgressInterval,
+                          long quotaBackendBytes) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
     /** etcd's default backend quota. */
@@ -67,6 +73,9 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         if (watchProgressInterval.toMillis() < 100) {
             throw new IllegalArgumentException("watchProgressInterval must be >= 100 ms");
         }
+        if (heartbeatInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("heartbeatInterval must be >= 1 ms");
+        }
         if (electionTimeout.toMillis() < 50 || requestTimeout.toMillis() <= 0) {
             throw new IllegalArgumentException("electionTimeout must be >= 50 ms and requestTimeout positive");
         }
@@ -81,8 +90,8 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     /** A single-member store in {@code dataDir} with etcd's defaults. */
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
-                DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofSeconds(10), 1024,
-                4 * 1024 * 1024, 8, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
+                DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
+                1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -96,49 +105,55 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
 
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+    }
+
+    public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
     public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
-                maxTxnOps, minLeaseTtlSeconds, electionTimeout, requestTimeout, maxBatchOps, maxBatchBytes,
-                maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 }

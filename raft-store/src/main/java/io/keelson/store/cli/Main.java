@@ -29,6 +29,8 @@ import picocli.CommandLine.ParameterException;
         description = "Keelson: a Raft-replicated MVCC key-value store speaking etcd's v3 API.",
         subcommands = {DemoCommand.class, MemberCommand.class, SnapshotCommand.class})
 public final class Main implements Callable<Integer> {
+    /** etcd's upper bound for the election timeout. */
+    private static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
     // the gRPC copy inside Ratis logs start-up details through java.util.logging at INFO; a strong
     // reference keeps the level (java.util.logging holds loggers weakly)
     private static final java.util.logging.Logger GRPC_LOG =
@@ -84,7 +86,7 @@ public final class Main implements Callable<Integer> {
     long snapshotCount;
 
     @Option(names = "--heartbeat-interval", defaultValue = "100",
-            description = "Accepted for etcd compatibility (ms); Raft heartbeats follow the election timeout.")
+            description = "How often the leader sends idle followers a heartbeat (ms).")
     long heartbeatInterval;
 
     @Option(names = "--election-timeout", defaultValue = "1000", description = "Election timeout (ms).")
@@ -168,6 +170,7 @@ public final class Main implements Callable<Integer> {
         if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
             throw new ParameterException(spec.commandLine(), "--log-level must be debug, info, warn or error");
         }
+        checkTiming();
         String cluster = initialCluster != null ? initialCluster : name + "=" + initialAdvertisePeerUrls.get(0);
         List<Peer> peers = new ArrayList<>();
         for (String entry : cluster.split(",")) {
@@ -186,9 +189,30 @@ public final class Main implements Callable<Integer> {
                     .withQuotaBackendBytes(quotaBackendBytes == 0 ? StoreConfig.DEFAULT_QUOTA_BACKEND_BYTES
                             : quotaBackendBytes)
                     .withSnapshotCount(snapshotCount, Math.min(5000, snapshotCount))
-                    .withElectionTimeout(Duration.ofMillis(electionTimeout));
+                    .withElectionTimeout(Duration.ofMillis(electionTimeout))
+                    .withHeartbeatInterval(Duration.ofMillis(heartbeatInterval));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** etcd's rules for the two Raft timings, with its messages. */
+    private void checkTiming() {
+        if (heartbeatInterval <= 0) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-interval must be >0 (set to "
+                    + heartbeatInterval + "ms)");
+        }
+        if (electionTimeout <= 0) {
+            throw new ParameterException(spec.commandLine(), "--election-timeout must be >0 (set to "
+                    + electionTimeout + "ms)");
+        }
+        if (5 * heartbeatInterval > electionTimeout) {
+            throw new ParameterException(spec.commandLine(), "--election-timeout[" + electionTimeout
+                    + "ms] should be at least as 5 times as --heartbeat-interval[" + heartbeatInterval + "ms]");
+        }
+        if (electionTimeout > MAX_ELECTION_TIMEOUT_MS) {
+            throw new ParameterException(spec.commandLine(), "--election-timeout[" + electionTimeout
+                    + "ms] is too long, and should be set less than " + MAX_ELECTION_TIMEOUT_MS + "ms");
         }
     }
 

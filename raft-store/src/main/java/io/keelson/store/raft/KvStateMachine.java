@@ -1,14 +1,17 @@
 package io.keelson.store.raft;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.mvcc.Command;
 import io.keelson.store.mvcc.MvccStore;
 import io.keelson.store.raft.proto.Batch;
+import io.keelson.store.raft.proto.Entry;
 import io.keelson.store.raft.proto.Op;
 import io.keelson.store.raft.proto.Query;
 import io.keelson.store.raft.proto.QueryReply;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine: applies each committed {@link Batch} to the {@link MvccStore}, takes
+ * The Ratis state machine: applies each committed {@link Entry} (its batches in order) to the {@link MvccStore}, takes
  * snapshots as RocksDB checkpoints and reloads from an installed one.
  *
  * <p>Recovery: the database records the applied index in the same write as the data, so entries at
@@ -43,8 +46,11 @@ final class KvStateMachine extends BaseStateMachine {
 
     /** What the member does with applied entries and role changes. */
     interface Listener {
-        /** An entry was applied; called on the apply thread, in log order. */
-        void applied(Batch batch, MvccStore.Applied applied);
+        /**
+         * An entry was applied; called on the apply thread, in log order. The results of
+         * {@code applied} follow the operations of {@code batches}, batch after batch.
+         */
+        void applied(List<Batch> batches, MvccStore.Applied applied);
 
         /** The database was replaced by an installed snapshot. */
         void reloaded();
@@ -53,6 +59,9 @@ final class KvStateMachine extends BaseStateMachine {
 
         /** Answers a leader-side query (lease keep-alive or time-to-live). */
         QueryReply query(Query query);
+
+        /** Takes a batch a follower forwarded into the log; answers once it is applied here. */
+        CompletableFuture<QueryReply> forwarded(ByteString batch);
     }
 
     /** Supplies cluster and member ids for response headers. */
@@ -119,25 +128,40 @@ final class KvStateMachine extends BaseStateMachine {
                 updateLastAppliedTermIndex(term, index); // replayed: already in the database
                 return CompletableFuture.completedFuture(Message.EMPTY);
             }
-            Batch batch;
+            List<Batch> batches;
             try {
-                batch = Batch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+                batches = batches(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
             } catch (InvalidProtocolBufferException e) {
                 // an undecodable committed entry would make replicas diverge: stop this member
                 return CompletableFuture.failedFuture(new IllegalStateException("corrupt entry " + index, e));
             }
-            List<Command> commands = new ArrayList<>(batch.getOpsCount());
-            for (Op op : batch.getOpsList()) {
-                commands.add(OpCodec.decode(op));
+            List<Command> commands = new ArrayList<>();
+            for (Batch batch : batches) {
+                for (Op op : batch.getOpsList()) {
+                    commands.add(OpCodec.decode(op));
+                }
             }
             Listener l = listener;
             MvccStore.Applied applied = mvcc.apply(commands, index, term, rev -> headers.header(rev, term));
             updateLastAppliedTermIndex(term, index);
             if (l != null) {
-                l.applied(batch, applied);
+                l.applied(batches, applied);
             }
         }
         return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /** The batches of one log entry: an {@link Entry}'s groups, or a bare {@link Batch} as first written. */
+    static List<Batch> batches(ByteBuffer data) throws InvalidProtocolBufferException {
+        Entry entry = Entry.parseFrom(data.duplicate());
+        if (entry.getGroupsCount() == 0) {
+            return List.of(Batch.parseFrom(data));
+        }
+        List<Batch> batches = new ArrayList<>(entry.getGroupsCount());
+        for (ByteString group : entry.getGroupsList()) {
+            batches.add(Batch.parseFrom(group));
+        }
+        return batches;
     }
 
     @Override
@@ -194,12 +218,20 @@ final class KvStateMachine extends BaseStateMachine {
                 return CompletableFuture.completedFuture(Message.EMPTY); // Ratis already waited for the read index
             }
             Listener l = listener;
-            QueryReply reply = l == null ? QueryReply.newBuilder().setNotLeader(true).build() : l.query(query);
-            return CompletableFuture.completedFuture(
-                    Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
+            if (l == null) {
+                return CompletableFuture.completedFuture(message(QueryReply.newBuilder().setNotLeader(true).build()));
+            }
+            if (query.getQueryCase() == Query.QueryCase.FORWARD) {
+                return l.forwarded(query.getForward()).thenApply(KvStateMachine::message);
+            }
+            return CompletableFuture.completedFuture(message(l.query(query)));
         } catch (InvalidProtocolBufferException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private static Message message(QueryReply reply) {
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray()));
     }
 
     @Override

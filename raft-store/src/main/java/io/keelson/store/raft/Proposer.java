@@ -1,8 +1,10 @@
 package io.keelson.store.raft;
 
+import com.google.protobuf.ByteString;
 import io.keelson.store.ErrorCode;
 import io.keelson.store.StoreException;
 import io.keelson.store.raft.proto.Batch;
+import io.keelson.store.raft.proto.Entry;
 import io.keelson.store.raft.proto.Op;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -19,24 +21,55 @@ import org.jctools.queues.MpscArrayQueue;
 
 /**
  * Group commit: client operations from any thread go into one bounded MPSC queue; a single proposer
- * thread drains it into {@link Batch} entries and proposes each as one Raft request, keeping up to
- * {@code maxInFlight} entries outstanding. While those are in flight the queue fills, so the next
- * entry carries more operations: throughput grows with concurrency instead of being capped by one
- * Raft round trip (fsync + replication) per operation.
+ * thread drains it, keeping up to {@code maxInFlight} proposals outstanding. While those are in
+ * flight the queue fills, so the next proposal carries more operations: throughput grows with
+ * concurrency instead of being capped by one Raft round trip (fsync + replication) per operation.
  *
- * <p>An operation's future is completed when this member applies the entry ({@link #applied}), not
- * when the leader answers, so a member that forwarded a write has applied it before its client sees
- * the answer. Completions run on {@code completions}, one task per entry, never on the apply thread.
+ * <p>What a proposal is depends on the member's role when it is made. A follower sends its operations
+ * as one {@link Batch} to the leader ({@link Transport#forward}). The leader's queue also takes the
+ * batches followers forwarded ({@link #forwarded}), and the leader appends its own operations and
+ * every forwarded batch it has gathered as <em>one</em> Raft {@link Entry}: the cost of an entry
+ * (replication, fsync and apply bookkeeping on every member) is shared by the whole cluster's
+ * concurrent writes rather than paid per member.
+ *
+ * <p>An operation's future is completed when this member applies the entry holding it
+ * ({@link #applied}), not when the leader answers, so a member that forwarded a write has applied it
+ * before its client sees the answer. Completions run on {@code completions}, one task per batch,
+ * never on the apply thread.
  */
 final class Proposer implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    /** Sends one encoded batch through Raft; the future completes when the group committed it. */
+    /** Where proposals go. */
     interface Transport {
-        CompletableFuture<?> send(byte[] batch);
+        /** Whether this member leads now (and may append to the log). */
+        boolean leading();
+
+        /** Appends one encoded {@link Entry} to the log; completes when this member applied it. */
+        CompletableFuture<?> append(byte[] entry);
+
+        /** Hands one encoded {@link Batch} to the leader; completes when the leader applied it. */
+        CompletableFuture<?> forward(ByteString batch);
     }
 
-    private record Pending(Op op, int size, CompletableFuture<Object> future) {
+    /**
+     * A forwarded batch reached this member after it stopped leading, before it was appended: nothing
+     * was done with it, so its sender may hand it to the new leader.
+     */
+    static final class NotLeading extends RuntimeException {
+        NotLeading() {
+            super("not the leader", null, false, false);
+        }
+    }
+
+    private sealed interface Item permits LocalOp, ForwardedBatch {
+        int size();
+    }
+
+    private record LocalOp(Op op, int size, CompletableFuture<Object> future) implements Item {
+    }
+
+    private record ForwardedBatch(ByteString batch, int size, CompletableFuture<Void> appended) implements Item {
     }
 
     private final String origin;
@@ -46,8 +79,8 @@ final class Proposer implements AutoCloseable {
     private final Semaphore inFlight;
     private final Executor completions;
     private final Function<Throwable, StoreException> failures;
-    private final MpscArrayQueue<Pending> queue;
-    private final Map<Long, List<Pending>> outstanding = new ConcurrentHashMap<>();
+    private final MpscArrayQueue<Item> queue;
+    private final Map<Long, List<LocalOp>> outstanding = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean parked;
     private volatile boolean running = true;
@@ -81,24 +114,39 @@ final class Proposer implements AutoCloseable {
      */
     CompletableFuture<Object> propose(Op op, int size) {
         CompletableFuture<Object> future = new CompletableFuture<>();
+        enqueue(new LocalOp(op, size, future), future);
+        return future;
+    }
+
+    /**
+     * Queues a batch a follower forwarded, to go into this leader's next entry. The future completes
+     * when the entry has been applied here, or exceptionally: with {@link NotLeading} if this member no
+     * longer leads and the batch was not appended, else with a {@link StoreException}.
+     */
+    CompletableFuture<Void> forwarded(ByteString batch) {
+        CompletableFuture<Void> appended = new CompletableFuture<>();
+        enqueue(new ForwardedBatch(batch, batch.size(), appended), appended);
+        return appended;
+    }
+
+    private void enqueue(Item item, CompletableFuture<?> future) {
         if (!running) {
             future.completeExceptionally(new StoreException(ErrorCode.STOPPED));
-            return future;
+            return;
         }
-        if (!queue.offer(new Pending(op, size, future))) {
+        if (!queue.offer(item)) {
             future.completeExceptionally(new StoreException(ErrorCode.TOO_MANY_REQUESTS));
-            return future;
+            return;
         }
         VarHandle.fullFence(); // the offer must be visible before we read `parked` (no lost wake-up)
         if (parked) {
             LockSupport.unpark(thread);
         }
-        return future;
     }
 
     private void run() {
         while (running) {
-            Pending first = queue.poll();
+            Item first = queue.poll();
             if (first == null) {
                 parked = true;
                 if (queue.isEmpty() && running) {
@@ -108,50 +156,84 @@ final class Proposer implements AutoCloseable {
                 continue;
             }
             try {
-                inFlight.acquire(); // while entries are in flight, the queue gathers the next batch
+                inFlight.acquire(); // while proposals are in flight, the queue gathers the next one
             } catch (InterruptedException e) {
                 fail(List.of(first), new StoreException(ErrorCode.STOPPED));
                 return;
             }
-            proposeBatch(first);
+            propose(first);
         }
     }
 
-    private void proposeBatch(Pending first) {
-        List<Pending> ops = new ArrayList<>(Math.min(maxOps, queue.size() + 1));
-        ops.add(first);
-        long bytes = first.size();
-        Pending next;
-        while (ops.size() < maxOps && (next = queue.peek()) != null && bytes + next.size() <= maxBytes) {
-            ops.add(queue.poll());
+    private void propose(Item first) {
+        List<LocalOp> ops = new ArrayList<>();
+        List<ForwardedBatch> batches = new ArrayList<>();
+        long bytes = 0;
+        Item next = first;
+        do {
+            if (next != first) {
+                queue.poll();
+            }
+            if (next instanceof LocalOp op) {
+                ops.add(op);
+            } else {
+                batches.add((ForwardedBatch) next);
+            }
             bytes += next.size();
+        } while ((next = queue.peek()) != null && bytes + next.size() <= maxBytes
+                && (ops.size() < maxOps || next instanceof ForwardedBatch));
+        boolean leading = transport.leading();
+        if (!leading && !batches.isEmpty()) {
+            fail(batches, new NotLeading());
+            batches = List.of();
         }
         long seq = ++sequence;
-        Batch.Builder batch = Batch.newBuilder().setOrigin(origin).setSequence(seq);
-        for (Pending p : ops) {
-            batch.addOps(p.op());
+        ByteString batch = ops.isEmpty() ? null : batch(seq, ops);
+        if (batch != null) {
+            outstanding.put(seq, ops);
         }
-        outstanding.put(seq, ops);
         CompletableFuture<?> sent;
         try {
-            sent = transport.send(batch.build().toByteArray());
+            if (!leading) {
+                sent = batch == null ? CompletableFuture.completedFuture(null) : transport.forward(batch);
+            } else {
+                Entry.Builder entry = Entry.newBuilder();
+                if (batch != null) {
+                    entry.addGroups(batch);
+                }
+                batches.forEach(b -> entry.addGroups(b.batch()));
+                sent = transport.append(entry.build().toByteArray());
+            }
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
+        List<ForwardedBatch> taken = batches;
         sent.whenComplete((ignored, error) -> {
             inFlight.release();
             if (error != null) {
-                List<Pending> failed = outstanding.remove(seq);
+                List<LocalOp> failed = outstanding.remove(seq);
+                StoreException failure = failures.apply(error);
                 if (failed != null) {
-                    fail(failed, failures.apply(error));
+                    fail(failed, failure);
                 }
+                fail(taken, failure);
+            } else {
+                taken.forEach(b -> b.appended().complete(null));
             }
         });
     }
 
-    /** Called on the apply thread when an entry this proposer sent has been applied locally. */
+    private ByteString batch(long seq, List<LocalOp> ops) {
+        Batch.Builder batch = Batch.newBuilder().setOrigin(origin).setSequence(seq);
+        for (LocalOp op : ops) {
+            batch.addOps(op.op());
+        }
+        return batch.build().toByteString();
+    }
+
+    /** Called on the apply thread when a batch this proposer made has been applied locally. */
     void applied(long seq, List<Object> results) {
-        List<Pending> ops = outstanding.remove(seq);
+        List<LocalOp> ops = outstanding.remove(seq);
         if (ops == null) {
             return; // already failed (timed out) or from an earlier incarnation
         }
@@ -167,8 +249,12 @@ final class Proposer implements AutoCloseable {
         });
     }
 
-    private void fail(List<Pending> ops, StoreException error) {
-        completions.execute(() -> ops.forEach(p -> p.future().completeExceptionally(error)));
+    private void fail(List<? extends Item> items, RuntimeException error) {
+        completions.execute(() -> items.forEach(item -> future(item).completeExceptionally(error)));
+    }
+
+    private static CompletableFuture<?> future(Item item) {
+        return item instanceof LocalOp op ? op.future() : ((ForwardedBatch) item).appended();
     }
 
     /** Stops proposing; every queued or outstanding operation fails with {@link ErrorCode#STOPPED}. */
@@ -182,14 +268,14 @@ final class Proposer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         StoreException stopped = new StoreException(ErrorCode.STOPPED);
-        List<Pending> left = new ArrayList<>();
+        List<Item> left = new ArrayList<>();
         queue.drain(left::add);
         for (Long seq : List.copyOf(outstanding.keySet())) {
-            List<Pending> ops = outstanding.remove(seq);
+            List<LocalOp> ops = outstanding.remove(seq);
             if (ops != null) {
                 left.addAll(ops);
             }
         }
-        left.forEach(p -> p.future().completeExceptionally(stopped));
+        left.forEach(item -> future(item).completeExceptionally(stopped));
     }
 }

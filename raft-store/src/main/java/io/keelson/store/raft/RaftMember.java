@@ -1,5 +1,6 @@
 package io.keelson.store.raft;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keelson.store.CompactResponse;
 import io.keelson.store.DeleteRangeRequest;
@@ -26,6 +27,7 @@ import io.keelson.store.WatchResponse;
 import io.keelson.store.mvcc.Command;
 import io.keelson.store.mvcc.MvccStore;
 import io.keelson.store.raft.proto.Batch;
+import io.keelson.store.raft.proto.Entry;
 import io.keelson.store.raft.proto.Op;
 import io.keelson.store.raft.proto.Query;
 import io.keelson.store.raft.proto.QueryReply;
@@ -62,6 +64,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -90,6 +93,7 @@ public final class RaftMember implements StoreMember {
     private final RaftClient client;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
+    private final LogTransport transport;
     private final Proposer proposer;
     private final ReadBarrier barrier;
     private final Lessor lessor;
@@ -145,7 +149,8 @@ public final class RaftMember implements StoreMember {
                 .build();
         this.check = new RequestCheck(config.maxTxnOps(), id -> stateMachine.mvcc().leaseExists(id));
         this.quota = new Quota(config.quotaBackendBytes(), () -> stateMachine.mvcc().sizeBytes());
-        this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), this::send,
+        this.transport = new LogTransport();
+        this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), transport,
                 config.maxBatchOps(), config.maxBatchBytes(), config.maxInFlightBatches(), QUEUE_CAPACITY,
                 completions, StoreErrors::of);
         this.barrier = new ReadBarrier(this::readIndex, readers, StoreErrors::of);
@@ -230,32 +235,115 @@ public final class RaftMember implements StoreMember {
 
     // ------------------------------------------------------------------ Raft plumbing
 
-    /**
-     * Proposes one batch. On the leader it goes straight to the local Raft server (no client RPC on
-     * loopback); a follower forwards it to the leader with the Ratis client, which retries across
-     * leader changes under one call id, so the leader's retry cache applies it at most once.
-     */
-    private CompletableFuture<?> send(byte[] batch) {
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch));
-        RaftServer.Division division = leaderDivision();
-        if (division == null) {
-            return client.async().send(message).thenApply(RaftMember::successful);
+    /** How this member's {@link Proposer} reaches the log. */
+    private final class LogTransport implements Proposer.Transport {
+        @Override
+        public boolean leading() {
+            return leaderDivision() != null;
         }
+
+        /**
+         * Straight to the local Raft server (no client RPC on loopback). A leader that steps down
+         * meanwhile answers NotLeader: the operations fail with "no leader" rather than being resent,
+         * since the entry may still commit under a new leader.
+         */
+        @Override
+        public CompletableFuture<?> append(byte[] entry) {
+            RaftServer.Division division = leaderDivision();
+            if (division == null) {
+                return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
+            }
+            RaftClientRequest request = RaftClientRequest.newBuilder()
+                    .setClientId(localClientId)
+                    .setServerId(selfId)
+                    .setGroupId(groupId)
+                    .setCallId(localCallIds.incrementAndGet())
+                    .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                    .setType(RaftClientRequest.writeRequestType())
+                    .build();
+            try {
+                return division.getRaftServer().submitClientRequestAsync(request).thenApply(RaftMember::successful);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        /**
+         * To the leader's proposer, through Ratis' non-linearizable read path (answered by the leader's
+         * state machine without a ReadIndex round). Only an answer that says nothing was done (not the
+         * leader, or no leader yet) is retried, so a batch is never appended twice; any other failure
+         * fails its operations, whose outcome is then unknown, as with etcd's timeouts.
+         */
+        @Override
+        public CompletableFuture<?> forward(ByteString batch) {
+            return retryWhileNoLeader(() -> forwardOnce(batch));
+        }
+    }
+
+    private CompletableFuture<Void> forwardOnce(ByteString batch) {
+        if (leaderDivision() != null) {
+            // this member has become the leader meanwhile: append it alone (through the proposer's
+            // queue it would wait for an in-flight slot that this very forward holds)
+            return transport.append(Entry.newBuilder().addGroups(batch).build().toByteArray())
+                    .handle((ok, error) -> {
+                        if (error != null) {
+                            throw new StoreException(takenFailure(StoreErrors.of(error).code()));
+                        }
+                        return null;
+                    });
+        }
+        RaftPeerId leader = knownLeader();
+        if (leader == null || leader.equals(selfId)) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
+        }
+        Query query = Query.newBuilder().setForward(batch).build();
         RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(selfId)
+                .setClientId(client.getId())
+                .setServerId(leader)
                 .setGroupId(groupId)
                 .setCallId(localCallIds.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())))
+                .setType(RaftClientRequest.readRequestType(true))
                 .build();
-        try {
-            // a leader that steps down meanwhile answers NotLeader: the operations fail with
-            // "no leader" rather than being resent, since the entry may still commit under a new leader
-            return division.getRaftServer().submitClientRequestAsync(request).thenApply(RaftMember::successful);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return client.getClientRpc().sendRequestAsyncUnordered(request).exceptionally(error -> {
+            // the connection failed: reset it for the next request (the Ratis client does this on its own
+            // requests); whether the leader got this one is unknown
+            Throwable cause = unwrap(error);
+            client.getClientRpc().handleException(leader, cause, true);
+            throw new StoreException(ErrorCode.TIMEOUT, cause);
+        }).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                if (reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException) {
+                    throw new StoreException(ErrorCode.NO_LEADER); // refused before the state machine saw it
+                }
+                throw new StoreException(ErrorCode.TIMEOUT, reply.getException());
+            }
+            QueryReply answer;
+            try {
+                answer = QueryReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+            } catch (InvalidProtocolBufferException e) {
+                throw new StoreException(ErrorCode.TIMEOUT, e);
+            }
+            if (answer.getNotLeader()) {
+                throw new StoreException(ErrorCode.NO_LEADER);
+            }
+            if (!answer.getError().isEmpty()) {
+                throw new StoreException(takenFailure(ErrorCode.valueOf(answer.getError())));
+            }
+            return null;
+        });
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /**
+     * The code a batch fails with once the leader took it: "no leader" would be retried, but the
+     * batch may still commit, so the outcome is reported as unknown.
+     */
+    private static ErrorCode takenFailure(ErrorCode code) {
+        return code == ErrorCode.NO_LEADER ? ErrorCode.TIMEOUT : code;
     }
 
     /** This member's Raft division if it is the leader and ready to take writes, else null. */
@@ -359,7 +447,7 @@ public final class RaftMember implements StoreMember {
 
     private final class MemberListener implements KvStateMachine.Listener {
         @Override
-        public void applied(Batch batch, MvccStore.Applied applied) {
+        public void applied(List<Batch> batches, MvccStore.Applied applied) {
             for (long[] change : applied.leaseChanges()) {
                 if (change[1] < 0) {
                     lessor.revoked(change[0]);
@@ -371,9 +459,31 @@ public final class RaftMember implements StoreMember {
             if (hub != null) {
                 hub.publish(applied.events(), applied.revision());
             }
-            if (batch.getOrigin().equals(proposer.origin())) {
-                proposer.applied(batch.getSequence(), applied.results());
+            int first = 0;
+            for (Batch batch : batches) {
+                int end = first + batch.getOpsCount();
+                if (batch.getOrigin().equals(proposer.origin())) {
+                    proposer.applied(batch.getSequence(), applied.results().subList(first, end));
+                }
+                first = end;
             }
+        }
+
+        @Override
+        public CompletableFuture<QueryReply> forwarded(ByteString batch) {
+            if (leaderDivision() == null) {
+                return CompletableFuture.completedFuture(QueryReply.newBuilder().setNotLeader(true).build());
+            }
+            return proposer.forwarded(batch).handle((ok, error) -> {
+                if (error == null) {
+                    return QueryReply.getDefaultInstance();
+                }
+                Throwable cause = unwrap(error);
+                if (cause instanceof Proposer.NotLeading) {
+                    return QueryReply.newBuilder().setNotLeader(true).build();
+                }
+                return QueryReply.newBuilder().setError(takenFailure(StoreErrors.of(cause).code()).name()).build();
+            });
         }
 
         @Override

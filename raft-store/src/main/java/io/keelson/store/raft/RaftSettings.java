@@ -13,8 +13,9 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * Ratis settings derived from a {@link StoreConfig}. Peer traffic uses Ratis' gRPC transport: it
- * pipelines appends and serves ReadIndex to followers, which the Netty transport does not.
+ * Ratis settings derived from a {@link StoreConfig}. Peer traffic uses Ratis' gRPC transport (as
+ * {@link PeerRpc}, which adds the heartbeat interval): it pipelines appends and serves ReadIndex to
+ * followers, which the Netty transport does not.
  */
 final class RaftSettings {
     private RaftSettings() {
@@ -22,7 +23,8 @@ final class RaftSettings {
 
     static RaftProperties server(StoreConfig config, Path raftDir) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftConfigKeys.Rpc.setType(p, new PeerRpc());
+        PeerRpc.setHeartbeatInterval(p, config.heartbeatInterval().toMillis());
         GrpcConfigKeys.Server.setHost(p, config.self().host());
         GrpcConfigKeys.Server.setPort(p, config.self().port());
         RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));

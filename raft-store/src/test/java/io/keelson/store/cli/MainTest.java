@@ -1,0 +1,55 @@
+package io.keelson.store.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Flags that etcd refuses are refused here too, with etcd's message, before anything starts. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String err) {
+    }
+
+    private Run run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main()).setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 2];
+        all[0] = "--data-dir";
+        all[1] = dir.resolve("data").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return new Run(cli.execute(all), err.toString());
+    }
+
+    @Test
+    void electionTimeoutMustBeFiveHeartbeats() {
+        Run run = run("--heartbeat-interval", "250", "--election-timeout", "1000");
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains(
+                "--election-timeout[1000ms] should be at least as 5 times as --heartbeat-interval[250ms]");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
+    }
+
+    @Test
+    void timingsMustBePositiveAndBounded() {
+        assertThat(run("--heartbeat-interval", "0").err()).contains("--heartbeat-interval must be >0 (set to 0ms)");
+        assertThat(run("--election-timeout", "60000").err())
+                .contains("--election-timeout[60000ms] is too long, and should be set less than 50000ms");
+    }
+
+    @Test
+    void unknownFlagsAreRefused() {
+        Run run = run("--no-such-flag");
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("Unknown option: '--no-such-flag'");
+    }
+}
