@@ -90,8 +90,8 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     /** A single-member store in {@code dataDir} with etcd's defaults. */
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
-                DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
-                1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
+                DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100),
+                Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */

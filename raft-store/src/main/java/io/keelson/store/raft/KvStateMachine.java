@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine: applies each committed {@link Entry} (its batches in order) to the {@link MvccStore}, takes
- * snapshots as RocksDB checkpoints and reloads from an installed one.
+ * The Ratis state machine: applies each committed {@link Entry} (its batches in order) to the
+ * {@link MvccStore}, takes snapshots as RocksDB checkpoints and reloads from an installed one.
  *
  * <p>Recovery: the database records the applied index in the same write as the data, so entries at
  * or below it are skipped when Ratis replays its log. If the database is behind the newest snapshot
