@@ -66,6 +66,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -301,7 +302,8 @@ public final class RaftMember implements StoreMember {
                 .setClientId(client.getId())
                 .setServerId(leader)
                 .setGroupId(groupId)
-                .setCallId(localCallIds.incrementAndGet())
+                // the Ratis client's own call ids: replies on its connection are matched by call id
+                .setCallId(CallId.getAndIncrement())
                 .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())))
                 .setType(RaftClientRequest.readRequestType(true))
                 .build();
