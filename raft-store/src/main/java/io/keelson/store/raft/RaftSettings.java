@@ -41,10 +41,9 @@ final class RaftSettings {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.catchUpEntries());
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, config.snapshotCount()));
-        // the commit-metadata entries Ratis appends after commits stay on: they carry the new commit
-        // index to followers at once (without them a follower learned it only from the next heartbeat,
-        // and a write forwarded by a follower waited ~0.5 s for the follower's own apply)
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+        // no commit-metadata entries (one more entry per commit to replicate and fsync everywhere): the
+        // leader's appenders (PeerRpc) send idle followers a heartbeat with the new commit index instead
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         // send the next AppendEntries as soon as there is something to send
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         return p;
