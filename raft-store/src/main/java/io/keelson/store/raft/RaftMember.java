@@ -141,7 +141,7 @@ public final class RaftMember implements StoreMember {
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
-                .setProperties(RaftSettings.client(config))
+                .setProperties(RaftSettings.client())
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -288,7 +288,7 @@ public final class RaftMember implements StoreMember {
             return transport.append(Entry.newBuilder().addGroups(batch).build().toByteArray())
                     .handle((ok, error) -> {
                         if (error != null) {
-                            throw new StoreException(takenFailure(StoreErrors.of(error).code()));
+                            throw new StoreException(takenFailure(error));
                         }
                         return null;
                     });
@@ -330,7 +330,7 @@ public final class RaftMember implements StoreMember {
                 throw new StoreException(ErrorCode.NO_LEADER);
             }
             if (!answer.getError().isEmpty()) {
-                throw new StoreException(takenFailure(ErrorCode.valueOf(answer.getError())));
+                throw new StoreException(ErrorCode.valueOf(answer.getError())); // already mapped by the leader
             }
             return null;
         });
@@ -344,7 +344,8 @@ public final class RaftMember implements StoreMember {
      * The code a batch fails with once the leader took it: "no leader" would be retried, but the
      * batch may still commit, so the outcome is reported as unknown.
      */
-    private static ErrorCode takenFailure(ErrorCode code) {
+    private static ErrorCode takenFailure(Throwable error) {
+        ErrorCode code = StoreErrors.of(error).code();
         return code == ErrorCode.NO_LEADER ? ErrorCode.TIMEOUT : code;
     }
 
@@ -484,7 +485,7 @@ public final class RaftMember implements StoreMember {
                 if (cause instanceof Proposer.NotLeading) {
                     return QueryReply.newBuilder().setNotLeader(true).build();
                 }
-                return QueryReply.newBuilder().setError(takenFailure(StoreErrors.of(cause).code()).name()).build();
+                return QueryReply.newBuilder().setError(takenFailure(cause).name()).build();
             });
         }
 

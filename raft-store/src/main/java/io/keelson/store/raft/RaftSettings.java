@@ -49,10 +49,9 @@ final class RaftSettings {
         return p;
     }
 
-    static RaftProperties client(StoreConfig config) {
+    static RaftProperties client() {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.maxInFlightBatches() + 64);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         return p;
     }
