@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -292,6 +293,18 @@ class ThreeMemberIT {
             members.get((i + 2) % 3).leaseRevoke(id).join();
         }
         assertThat(members.get(0).range(RangeRequest.prefix("lease/")).join().kvs()).isEmpty();
+    }
+
+    @Test
+    void writesSentRightAfterStart_waitForTheLeaderOnEveryMember() throws Exception {
+        startAll(TestStores.threeMembers(root)); // no waiting: the group is still electing
+        List<CompletableFuture<PutResponse>> puts = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            puts.add(members.get(i % 3).put(PutRequest.of("early/" + i, "v")));
+        }
+
+        puts.forEach(CompletableFuture::join); // none fails with "no leader" or "request timed out"
+        assertThat(members.get(0).range(RangeRequest.prefix("early/")).join().count()).isEqualTo(30);
     }
 
     @Test

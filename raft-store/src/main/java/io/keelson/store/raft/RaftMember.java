@@ -64,10 +64,10 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
@@ -270,10 +270,13 @@ public final class RaftMember implements StoreMember {
         }
 
         /**
-         * To the leader's proposer, through Ratis' non-linearizable read path (answered by the leader's
-         * state machine without a ReadIndex round). Only an answer that says nothing was done (not the
-         * leader, or no leader yet) is retried, so a batch is never appended twice; any other failure
-         * fails its operations, whose outcome is then unknown, as with etcd's timeouts.
+         * To the leader's proposer, through Ratis' stale-read path: it hands the message to the state
+         * machine of the member it is sent to with no leader check of its own, so a member that does
+         * not lead (or is not ready yet) answers "not leader" for this batch alone. (Refused by Ratis
+         * itself, the answer would fail every request pending on the Ratis client's connection,
+         * batches the leader may already have taken among them.) Only an answer that says nothing was
+         * done is retried, so a batch is never appended twice; any other failure fails its operations,
+         * whose outcome is then unknown, as with etcd's timeouts.
          */
         @Override
         public CompletableFuture<?> forward(ByteString batch) {
@@ -305,7 +308,8 @@ public final class RaftMember implements StoreMember {
                 // the Ratis client's own call ids: replies on its connection are matched by call id
                 .setCallId(CallId.getAndIncrement())
                 .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())))
-                .setType(RaftClientRequest.readRequestType(true))
+                // no minimum index: even a member that has committed nothing yet hands it on
+                .setType(RaftClientRequest.staleReadRequestType(RaftLog.INVALID_LOG_INDEX))
                 .build();
         return client.getClientRpc().sendRequestAsyncUnordered(request).exceptionally(error -> {
             // the connection failed: reset it for the next request (the Ratis client does this on its own
@@ -315,9 +319,6 @@ public final class RaftMember implements StoreMember {
             throw new StoreException(ErrorCode.TIMEOUT, cause);
         }).thenApply(reply -> {
             if (!reply.isSuccess()) {
-                if (reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException) {
-                    throw new StoreException(ErrorCode.NO_LEADER); // refused before the state machine saw it
-                }
                 throw new StoreException(ErrorCode.TIMEOUT, reply.getException());
             }
             QueryReply answer;
