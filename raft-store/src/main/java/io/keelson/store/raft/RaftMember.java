@@ -58,6 +58,7 @@ import java.util.random.RandomGenerator;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
@@ -254,19 +255,7 @@ public final class RaftMember implements StoreMember {
             if (division == null) {
                 return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
             }
-            RaftClientRequest request = RaftClientRequest.newBuilder()
-                    .setClientId(localClientId)
-                    .setServerId(selfId)
-                    .setGroupId(groupId)
-                    .setCallId(localCallIds.incrementAndGet())
-                    .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
-                    .setType(RaftClientRequest.writeRequestType())
-                    .build();
-            try {
-                return division.getRaftServer().submitClientRequestAsync(request).thenApply(RaftMember::successful);
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            return submitLocally(division, entry, RaftClientRequest.writeRequestType());
         }
 
         /**
@@ -281,6 +270,31 @@ public final class RaftMember implements StoreMember {
         @Override
         public CompletableFuture<?> forward(ByteString batch) {
             return retryWhileNoLeader(() -> forwardOnce(batch));
+        }
+    }
+
+    /**
+     * Submits a request to this member's own division: no client RPC on loopback, and on the calling
+     * thread when the division takes client requests itself (Ratis' implementation does; through the
+     * server, the request would be handed to another thread while this one blocks until it is taken).
+     */
+    private CompletableFuture<RaftClientReply> submitLocally(RaftServer.Division division, byte[] message,
+                                                             RaftClientRequest.Type type) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(selfId)
+                .setGroupId(groupId)
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(message)))
+                .setType(type)
+                .build();
+        try {
+            return (division instanceof RaftClientAsynchronousProtocol direct
+                    ? direct.submitClientRequestAsync(request)
+                    : division.getRaftServer().submitClientRequestAsync(request))
+                    .thenApply(RaftMember::successful);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -362,10 +376,18 @@ public final class RaftMember implements StoreMember {
 
     private static final byte[] BARRIER = Query.newBuilder().setBarrier(true).build().toByteArray();
 
+    /**
+     * A linearizable read of this member's own state machine, which Ratis answers once this member has
+     * applied the leader's read index (a follower asks the leader for it).
+     */
     private CompletableFuture<?> readIndex() {
-        return retryWhileNoLeader(() -> client.async()
-                .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(BARRIER)), selfId)
-                .thenApply(RaftMember::successful));
+        return retryWhileNoLeader(() -> {
+            try {
+                return submitLocally(server.getDivision(groupId), BARRIER, RaftClientRequest.readRequestType());
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
     }
 
     /**
