@@ -257,7 +257,7 @@ class ThreeMemberIT {
         writer.join();
         long last = third.status().revision();
         onFollower.await(s -> s.responses.stream().anyMatch(WatchResponse::canceled)
-                || (!s.events().isEmpty() && s.events().get(s.events().size() - 1).revision() >= last), "catch-up");
+                || s.lastEventRevision() >= last, "catch-up");
         onFollower.assertGuarantees();
         onLeader.assertGuarantees();
         List<Event> events = onFollower.events();
@@ -266,8 +266,7 @@ class ThreeMemberIT {
             long resumeAt = events.get(events.size() - 1).revision() + 1;
             WatchStream resumed = new WatchStream();
             follower.watch(WatchRequest.prefix("x/").fromRevision(resumeAt), resumed);
-            resumed.await(s -> !s.events().isEmpty() && s.events().get(s.events().size() - 1).revision() >= last,
-                    "the rest");
+            resumed.await(s -> s.lastEventRevision() >= last, "the rest");
             events = new ArrayList<>(events);
             events.addAll(resumed.events());
         }

@@ -70,8 +70,7 @@ class WatchRandomizedTest {
             assertThat(failed).isFalse();
             assertThat(watchers).as("the workload started watchers").hasSizeGreaterThan(10);
             long last = store.status().revision();
-            reference.await(s -> !s.events().isEmpty() && s.events().get(s.events().size() - 1).revision() == last,
-                    "the reference watcher reaching " + last);
+            reference.await(s -> s.lastEventRevision() == last, "the reference watcher reaching " + last);
             reference.assertGuarantees();
             List<Event> history = reference.events();
 

@@ -28,6 +28,12 @@ class WatchStream implements Consumer<WatchResponse> {
         return out;
     }
 
+    /** The revision of the last event delivered so far, 0 before any (one snapshot: the stream grows as it is read). */
+    long lastEventRevision() {
+        List<Event> events = events();
+        return events.isEmpty() ? 0 : events.get(events.size() - 1).revision();
+    }
+
     void awaitEvents(int count) throws InterruptedException {
         await(s -> s.events().size() >= count, "at least " + count + " events");
     }

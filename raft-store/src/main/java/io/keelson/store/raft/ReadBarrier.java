@@ -2,7 +2,9 @@ package io.keelson.store.raft;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -52,36 +54,59 @@ final class ReadBarrier {
         return future;
     }
 
+    /**
+     * Runs rounds until no read is waiting. A round that completes at once (a single member's read
+     * index needs no network round) is finished here in the loop rather than by recursion, so a steady
+     * stream of reads cannot grow the stack; a round still in flight continues from its callback.
+     */
     private void startRound() {
-        List<Runnable> tasks;
-        List<CompletableFuture<?>> futures;
-        synchronized (lock) {
-            tasks = waiting;
-            futures = waitingFutures;
-            waiting = new ArrayList<>();
-            waitingFutures = new ArrayList<>();
-        }
-        CompletableFuture<?> round;
-        try {
-            round = readIndex.get();
-        } catch (RuntimeException e) {
-            round = CompletableFuture.failedFuture(e);
-        }
-        round.whenComplete((ignored, error) -> {
-            if (error == null) {
-                readers.execute(() -> tasks.forEach(Runnable::run));
-            } else {
-                RuntimeException failure = failures.apply(error);
-                futures.forEach(f -> f.completeExceptionally(failure));
-            }
-            boolean again;
+        while (true) {
+            List<Runnable> tasks;
+            List<CompletableFuture<?>> futures;
             synchronized (lock) {
-                again = !waiting.isEmpty();
-                roundInFlight = again;
+                tasks = waiting;
+                futures = waitingFutures;
+                waiting = new ArrayList<>();
+                waitingFutures = new ArrayList<>();
             }
-            if (again) {
-                startRound();
+            CompletableFuture<?> round;
+            try {
+                round = readIndex.get();
+            } catch (RuntimeException e) {
+                round = CompletableFuture.failedFuture(e);
             }
-        });
+            if (!round.isDone()) {
+                round.whenComplete((ignored, error) -> {
+                    if (finish(tasks, futures, error)) {
+                        startRound();
+                    }
+                });
+                return;
+            }
+            Throwable error = null;
+            try {
+                round.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e;
+            }
+            if (!finish(tasks, futures, error)) {
+                return;
+            }
+        }
+    }
+
+    /** Releases or fails one round's reads; whether more reads are waiting for the next round. */
+    private boolean finish(List<Runnable> tasks, List<CompletableFuture<?>> futures, Throwable error) {
+        if (error == null) {
+            readers.execute(() -> tasks.forEach(Runnable::run));
+        } else {
+            RuntimeException failure = failures.apply(error);
+            futures.forEach(f -> f.completeExceptionally(failure));
+        }
+        synchronized (lock) {
+            boolean again = !waiting.isEmpty();
+            roundInFlight = again;
+            return again;
+        }
     }
 }
