@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
 final class KvStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
 
+    /** The answer of a member that does not lead: nothing was done, ask the leader. */
+    static final QueryReply NOT_LEADER = QueryReply.newBuilder().setNotLeader(true).build();
+
     /** What the member does with applied entries and role changes. */
     interface Listener {
         /**
@@ -219,7 +222,7 @@ final class KvStateMachine extends BaseStateMachine {
             }
             Listener l = listener;
             if (l == null) {
-                return CompletableFuture.completedFuture(message(QueryReply.newBuilder().setNotLeader(true).build()));
+                return CompletableFuture.completedFuture(message(NOT_LEADER));
             }
             if (query.getQueryCase() == Query.QueryCase.FORWARD) {
                 return l.forwarded(query.getForward()).thenApply(KvStateMachine::message);

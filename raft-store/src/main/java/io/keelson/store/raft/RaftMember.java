@@ -328,7 +328,7 @@ public final class RaftMember implements StoreMember {
         return client.getClientRpc().sendRequestAsyncUnordered(request).exceptionally(error -> {
             // the connection failed: reset it for the next request (the Ratis client does this on its own
             // requests); whether the leader got this one is unknown
-            Throwable cause = unwrap(error);
+            Throwable cause = StoreErrors.cause(error);
             client.getClientRpc().handleException(leader, cause, true);
             throw new StoreException(ErrorCode.TIMEOUT, cause);
         }).thenApply(reply -> {
@@ -349,10 +349,6 @@ public final class RaftMember implements StoreMember {
             }
             return null;
         });
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /**
@@ -498,15 +494,15 @@ public final class RaftMember implements StoreMember {
         @Override
         public CompletableFuture<QueryReply> forwarded(ByteString batch) {
             if (leaderDivision() == null) {
-                return CompletableFuture.completedFuture(QueryReply.newBuilder().setNotLeader(true).build());
+                return CompletableFuture.completedFuture(KvStateMachine.NOT_LEADER);
             }
             return proposer.forwarded(batch).handle((ok, error) -> {
                 if (error == null) {
                     return QueryReply.getDefaultInstance();
                 }
-                Throwable cause = unwrap(error);
+                Throwable cause = StoreErrors.cause(error);
                 if (cause instanceof Proposer.NotLeading) {
-                    return QueryReply.newBuilder().setNotLeader(true).build();
+                    return KvStateMachine.NOT_LEADER;
                 }
                 return QueryReply.newBuilder().setError(takenFailure(cause).name()).build();
             });
@@ -535,7 +531,7 @@ public final class RaftMember implements StoreMember {
         @Override
         public QueryReply query(Query query) {
             if (!lessor.isPrimary()) {
-                return QueryReply.newBuilder().setNotLeader(true).build();
+                return KvStateMachine.NOT_LEADER;
             }
             if (query.getQueryCase() == Query.QueryCase.LEASE_KEEP_ALIVE) {
                 return QueryReply.newBuilder().setTtl(lessor.renew(query.getLeaseKeepAlive())).build();

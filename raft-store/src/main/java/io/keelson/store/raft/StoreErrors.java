@@ -19,11 +19,7 @@ final class StoreErrors {
      * elects; {@code server stopped} once closed; otherwise {@code request timed out}.
      */
     static StoreException of(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = cause(error);
         if (t instanceof StoreException se) {
             return se;
         }
@@ -35,5 +31,15 @@ final class StoreErrors {
             return new StoreException(ErrorCode.NO_LEADER, t);
         }
         return new StoreException(ErrorCode.TIMEOUT, t);
+    }
+
+    /** {@code error} without the future's wrappers around it. */
+    static Throwable cause(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 }
