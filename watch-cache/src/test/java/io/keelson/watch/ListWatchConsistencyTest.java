@@ -49,6 +49,8 @@ class ListWatchConsistencyTest {
     private final List<Checkpoint> checkpoints = new CopyOnWriteArrayList<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> endings = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set while the slowest consumer stalls to be ended as too slow: the chaos thread then forces no re-list. */
+    private final AtomicBoolean stalling = new AtomicBoolean();
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 19, 42})
@@ -151,7 +153,8 @@ class ListWatchConsistencyTest {
         while (writing.get()) {
             sleep(20 + random.nextInt(60));
             long current = store.put(PutRequest.of("/registry/other/clock", "x")).join().header().revision();
-            if (random.nextBoolean()) {
+            // a re-list ends lagging watchers as GONE, which would pre-empt the TOO_SLOW the stall is after
+            if (random.nextBoolean() && !stalling.get()) {
                 source.pause();
                 source.breakWatch();
                 sleep(random.nextInt(30));
@@ -174,8 +177,8 @@ class ListWatchConsistencyTest {
         // the listener hands each event over and waits until the consumer takes it, so a slow consumer
         // is a slow watcher to the cache; it runs on a thread of its own so it holds up no other watcher
         ExecutorService delivery = Executors.newSingleThreadExecutor();
-        int handled = 0;
         while (true) {
+            int handled = 0;
             java.util.concurrent.SynchronousQueue<CacheEvent> events = new java.util.concurrent.SynchronousQueue<>();
             CacheWatch watch;
             try {
@@ -205,11 +208,10 @@ class ListWatchConsistencyTest {
                     view.put(e.object().keyUtf8(), e.object().valueUtf8());
                 }
                 handled++;
-                if (slowness > 0) {
-                    // the slowest consumer stalls past the cache's 150 ms slow-watcher bound on its 30th
-                    // event (while the writers are surely still busy), and now and then after that
-                    boolean stall = slowness == 3 && (handled == 30 || random.nextInt(40) == 0);
-                    sleep(stall ? 400 : random.nextInt(slowness * 3));
+                if (slowness == 3 && handled == 10 && !endings.containsKey(CacheEvent.EndReason.TOO_SLOW.name())) {
+                    stallUntilEnded(writing);
+                } else if (slowness > 0) {
+                    sleep(random.nextInt(40) == 0 && slowness == 3 ? 400 : random.nextInt(slowness * 3));
                 }
                 if (!writing.get() && random.nextInt(4) == 0) {
                     watch.close();
@@ -225,6 +227,25 @@ class ListWatchConsistencyTest {
             if (e.revision() > 0) {
                 check(view, e.revision(), "end " + e.endReason());
             }
+        }
+    }
+
+    /**
+     * The slowest consumer's stall on each watch until one has been ended as too slow: it waits until more
+     * writes than the watcher's buffer holds were acknowledged, so the buffer is full, then past the cache's
+     * 150 ms bound. On a loaded machine a re-list already under way can still end the watch as GONE first; the
+     * next watch then stalls again.
+     */
+    private void stallUntilEnded(AtomicBoolean writing) {
+        stalling.set(true);
+        try {
+            int start = history.size();
+            while (writing.get() && history.size() < start + 16) {
+                sleep(5);
+            }
+            sleep(400);
+        } finally {
+            stalling.set(false);
         }
     }
 
