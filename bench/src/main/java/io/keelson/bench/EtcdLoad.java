@@ -46,6 +46,14 @@ public final class EtcdLoad implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "15")
     int seconds;
 
+    /** Where the clients' response callbacks run (each records a latency and sends the next request). */
+    enum Callbacks { DIRECT, EXECUTOR }
+
+    @Option(names = "--callbacks", defaultValue = "DIRECT",
+            description = "DIRECT runs response callbacks on gRPC's transport threads; EXECUTOR hands each to gRPC's"
+                    + " default thread pool (rounds one to four of bench/RESULTS.md). Default: ${DEFAULT-VALUE}")
+    Callbacks callbacks;
+
     @Option(names = "--value-size", defaultValue = "256")
     int valueSize;
 
@@ -67,7 +75,14 @@ public final class EtcdLoad implements Callable<Integer> {
     public Integer call() throws Exception {
         channels = new ArrayList<>();
         for (int i = 0; i < conns; i++) {
-            channels.add(NettyChannelBuilder.forTarget(endpoints.get(i % endpoints.size())).usePlaintext().build());
+            NettyChannelBuilder channel = NettyChannelBuilder.forTarget(endpoints.get(i % endpoints.size()))
+                    .usePlaintext();
+            if (callbacks == Callbacks.DIRECT) {
+                // the callbacks never block, and a hand-off per response cost this generator a quarter of its
+                // CPU, which on a small machine the servers it measures compete for
+                channel.directExecutor();
+            }
+            channels.add(channel.build());
         }
         try {
             ByteString value = ByteString.copyFrom(new byte[valueSize]);
