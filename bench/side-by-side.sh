@@ -3,9 +3,11 @@
 # etcd-server) and a three-member Keelson cluster, both on loopback, driven by the same load
 # generator (bench/run etcd-load, raw gRPC with etcd's protocol classes). Prints both and the ratios.
 #   bench/side-by-side.sh [--seconds 15] [--warmup-seconds 5]
-# Before the measured pass, each cluster gets a pass of the read and write workloads whose figures are
-# discarded (KEELSON_BENCH_WARMUP seconds each, default 20), so that the JVMs' JIT has compiled the
-# hot paths and both are compared in steady state, as a long-running server is.
+# Before the measured pass, each cluster gets a pass of every workload whose figures are discarded
+# (KEELSON_BENCH_WARMUP seconds each, default 20), so that the JVMs' JIT has compiled the hot paths and
+# both are compared in steady state, as a long-running server is. The watch workload is in it too: at
+# its 100 puts/s a JVM was still compiling its watch path after a minute, its compiler threads using
+# more CPU than the puts themselves.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v etcd >/dev/null || { echo "side-by-side: needs etcd 3.4 on the PATH (apt-get install etcd-server)" >&2; exit 2; }
@@ -36,7 +38,7 @@ stop_members() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev
 
 "$root/bench/run" etcd-load --help >/dev/null   # build once
 warmup_pass() {
-  "$root/bench/run" etcd-load --endpoints "$endpoints" --workloads put,range-linear,range-serial \
+  "$root/bench/run" etcd-load --endpoints "$endpoints" --workloads put,range-linear,range-serial,watch-latency \
     --put-clients 1,100 --seconds 1 --warmup-seconds "${KEELSON_BENCH_WARMUP:-20}" > /dev/null
 }
 "$root/bin/keelson" --version >/dev/null
