@@ -15,15 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
- * Group commit: client operations from any thread go into one bounded MPSC queue; a single proposer
- * thread drains it, keeping up to {@code maxInFlight} proposals outstanding. While those are in
+ * Group commit: client operations from any thread go into one bounded MPSC queue; one proposer at a
+ * time drains it, keeping up to {@code maxInFlight} proposals outstanding. While those are in
  * flight the queue fills, so the next proposal carries more operations: throughput grows with
  * concurrency instead of being capped by one Raft round trip (fsync + replication) per operation.
+ * The proposer is the proposer thread, or a caller that finds nobody proposing and a slot free: it
+ * proposes its own operation at once, saving a lone writer the wake-up of another thread.
  *
  * <p>What a proposal is depends on the member's role when it is made. A follower sends its operations
  * as one {@link Batch} to the leader ({@link Transport#forward}). The leader's queue also takes the
@@ -82,9 +85,11 @@ final class Proposer implements AutoCloseable {
     private final MpscArrayQueue<Item> queue;
     private final Map<Long, List<LocalOp>> outstanding = new ConcurrentHashMap<>();
     private final Thread thread;
+    /** Held by whichever thread is proposing: the proposer thread, or a caller that found it idle. */
+    private final ReentrantLock proposing = new ReentrantLock();
     private volatile boolean parked;
     private volatile boolean running = true;
-    private long sequence; // proposer thread only
+    private long sequence; // under `proposing`
 
     Proposer(String origin, Transport transport, int maxOps, int maxBytes, int maxInFlight, int queueCapacity,
              Executor completions, Function<Throwable, StoreException> failures) {
@@ -114,7 +119,10 @@ final class Proposer implements AutoCloseable {
      */
     CompletableFuture<Object> propose(Op op, int size) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        enqueue(new LocalOp(op, size, future), future);
+        if (enqueue(new LocalOp(op, size, future), future) && proposeHere()) {
+            return future;
+        }
+        wake();
         return future;
     }
 
@@ -125,29 +133,59 @@ final class Proposer implements AutoCloseable {
      */
     CompletableFuture<Void> forwarded(ByteString batch) {
         CompletableFuture<Void> appended = new CompletableFuture<>();
-        enqueue(new ForwardedBatch(batch, batch.size(), appended), appended);
+        if (enqueue(new ForwardedBatch(batch, batch.size(), appended), appended)) {
+            wake(); // never proposed here: this runs on a Ratis server thread serving the follower's request
+        }
         return appended;
     }
 
-    private void enqueue(Item item, CompletableFuture<?> future) {
+    private boolean enqueue(Item item, CompletableFuture<?> future) {
         if (!running) {
             future.completeExceptionally(new StoreException(ErrorCode.STOPPED));
-            return;
+            return false;
         }
         if (!queue.offer(item)) {
             future.completeExceptionally(new StoreException(ErrorCode.TOO_MANY_REQUESTS));
-            return;
+            return false;
         }
+        return true;
+    }
+
+    private void wake() {
         VarHandle.fullFence(); // the offer must be visible before we read `parked` (no lost wake-up)
         if (parked) {
             LockSupport.unpark(thread);
         }
     }
 
+    /**
+     * Proposes on the calling thread while nobody else is proposing and a proposal may go out, instead of
+     * waking the proposer thread: with few writers that hand-off is a large part of a write's latency.
+     * Returns whether the queue was left empty (else the proposer thread must take the rest). Not on an
+     * interrupted thread: Ratis closes its division when an interrupt cuts short its wait for log queue room.
+     */
+    private boolean proposeHere() {
+        if (Thread.currentThread().isInterrupted() || !proposing.tryLock()) {
+            return false;
+        }
+        try {
+            while (running && !queue.isEmpty() && inFlight.tryAcquire()) {
+                Item first = queue.poll();
+                if (first == null) {
+                    inFlight.release();
+                    break;
+                }
+                propose(first);
+            }
+        } finally {
+            proposing.unlock();
+        }
+        return queue.isEmpty();
+    }
+
     private void run() {
         while (running) {
-            Item first = queue.poll();
-            if (first == null) {
+            if (queue.isEmpty()) {
                 parked = true;
                 if (queue.isEmpty() && running) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
@@ -156,12 +194,25 @@ final class Proposer implements AutoCloseable {
                 continue;
             }
             try {
-                inFlight.acquire(); // while proposals are in flight, the queue gathers the next one
+                // while proposals are in flight, the queue gathers the next one; the timeout lets close() stop
+                // a proposer that is waiting here
+                if (!inFlight.tryAcquire(IDLE_PARK_NANOS, TimeUnit.NANOSECONDS)) {
+                    continue;
+                }
             } catch (InterruptedException e) {
-                fail(List.of(first), new StoreException(ErrorCode.STOPPED));
-                return;
+                return; // close() fails what is queued
             }
-            propose(first);
+            proposing.lock();
+            try {
+                Item first = queue.poll();
+                if (first == null) {
+                    inFlight.release(); // a caller proposed it meanwhile
+                } else {
+                    propose(first);
+                }
+            } finally {
+                proposing.unlock();
+            }
         }
     }
 
@@ -269,7 +320,12 @@ final class Proposer implements AutoCloseable {
         }
         StoreException stopped = new StoreException(ErrorCode.STOPPED);
         List<Item> left = new ArrayList<>();
-        queue.drain(left::add);
+        proposing.lock(); // the queue has one consumer at a time
+        try {
+            queue.drain(left::add);
+        } finally {
+            proposing.unlock();
+        }
         for (Long seq : List.copyOf(outstanding.keySet())) {
             List<LocalOp> ops = outstanding.remove(seq);
             if (ops != null) {
