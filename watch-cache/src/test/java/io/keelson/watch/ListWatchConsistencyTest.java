@@ -211,7 +211,7 @@ class ListWatchConsistencyTest {
                 if (slowness == 3 && handled == 10 && !endings.containsKey(CacheEvent.EndReason.TOO_SLOW.name())) {
                     stallUntilEnded(writing);
                 } else if (slowness > 0) {
-                    sleep(random.nextInt(40) == 0 && slowness == 3 ? 400 : random.nextInt(slowness * 3));
+                    sleep(slowness == 3 && random.nextInt(40) == 0 ? 400 : random.nextInt(slowness * 3));
                 }
                 if (!writing.get() && random.nextInt(4) == 0) {
                     watch.close();
