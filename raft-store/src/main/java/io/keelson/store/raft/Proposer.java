@@ -119,10 +119,9 @@ final class Proposer implements AutoCloseable {
      */
     CompletableFuture<Object> propose(Op op, int size) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        if (enqueue(new LocalOp(op, size, future), future) && proposeHere()) {
-            return future;
+        if (enqueue(new LocalOp(op, size, future), future) && !proposeHere()) {
+            wake();
         }
-        wake();
         return future;
     }
 
