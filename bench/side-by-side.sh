@@ -7,7 +7,9 @@
 # (KEELSON_BENCH_WARMUP seconds each, default 20), so that the JVMs' JIT has compiled the hot paths and
 # both are compared in steady state, as a long-running server is. The watch workload is in it too: at
 # its 100 puts/s a JVM was still compiling its watch path after a minute, its compiler threads using
-# more CPU than the puts themselves.
+# more CPU than the puts themselves. The generator runs that pass in the same process as the measured
+# one: a fresh generator spent over half of its CPU in the JIT during the measured pass, on the same two
+# cores as the servers.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v etcd >/dev/null || { echo "side-by-side: needs etcd 3.4 on the PATH (apt-get install etcd-server)" >&2; exit 2; }
@@ -37,22 +39,19 @@ start_members() { # $1 = label, then the command that runs one member
 stop_members() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 
 "$root/bench/run" etcd-load --help >/dev/null   # build once
-warmup_pass() {
-  "$root/bench/run" etcd-load --endpoints "$endpoints" --workloads put,range-linear,range-serial,watch-latency \
-    --put-clients 1,100 --seconds 1 --warmup-seconds "${KEELSON_BENCH_WARMUP:-20}" > /dev/null
+load() {
+  "$root/bench/run" etcd-load --endpoints "$endpoints" --warmup-pass-seconds "${KEELSON_BENCH_WARMUP:-20}" "$@"
 }
 "$root/bin/keelson" --version >/dev/null
 
 echo "# etcd $(etcd --version | head -1 | awk '{print $3}') (3 members)" >&2
 start_members etcd etcd
-warmup_pass
-"$root/bench/run" etcd-load --endpoints "$endpoints" "$@" | tee "$work/etcd.txt"
+load "$@" | tee "$work/etcd.txt"
 stop_members
 
 echo "# keelson (3 members)" >&2
 start_members keelson "$root/bin/keelson"
-warmup_pass
-"$root/bench/run" etcd-load --endpoints "$endpoints" "$@" | tee "$work/keelson.txt"
+load "$@" | tee "$work/keelson.txt"
 stop_members
 
 echo

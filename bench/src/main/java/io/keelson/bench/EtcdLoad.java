@@ -46,6 +46,11 @@ public final class EtcdLoad implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "15")
     int seconds;
 
+    @Option(names = "--warmup-pass-seconds", defaultValue = "0",
+            description = "first run every workload for this long with its figures discarded, in this same process, so"
+                    + " that this generator's own JIT compilation is over before anything is measured (0: no such pass)")
+    int warmupPassSeconds;
+
     /** Where the clients' response callbacks run (each records a latency and sends the next request). */
     enum Callbacks { DIRECT, EXECUTOR }
 
@@ -85,31 +90,43 @@ public final class EtcdLoad implements Callable<Integer> {
             channels.add(channel.build());
         }
         try {
-            ByteString value = ByteString.copyFrom(new byte[valueSize]);
+            if (warmupPassSeconds > 0) {
+                runWorkloads(new Pass(0, warmupPassSeconds, false));
+            }
             System.out.printf(Locale.ROOT, "%-14s %8s %12s %10s %10s%n", "workload", "clients", "ops/s", "p50_ms",
                     "p99_ms");
-            ByteString readKey = key(1);
-            for (String workload : workloads) {
-                switch (workload) {
-                    case "put" -> {
-                        for (int clients : putClients) {
-                            report("put", clients, run(clients, (stub, done) -> stub.put(PutRequest.newBuilder()
-                                    .setKey(key(ThreadLocalKeys.next())).setValue(value).build(), observer(done))));
-                        }
-                    }
-                    case "range-linear" -> report("range-linear", 100, run(100, (stub, done) -> stub.range(
-                            RangeRequest.newBuilder().setKey(readKey).build(), observer(done))));
-                    case "range-serial" -> report("range-serial", 100, run(100, (stub, done) -> stub.range(
-                            RangeRequest.newBuilder().setKey(readKey).setSerializable(true).build(), observer(done))));
-                    case "watch-latency" -> watchLatency();
-                    default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                            "unknown workload: " + workload);
-                }
-            }
+            runWorkloads(new Pass(warmupSeconds, seconds, true));
         } finally {
             channels.forEach(ManagedChannel::shutdownNow);
         }
         return 0;
+    }
+
+    /** How long a pass warms each workload up and then measures it, and whether it prints its figures. */
+    private record Pass(int warmupSeconds, int seconds, boolean reported) {
+    }
+
+    private void runWorkloads(Pass pass) throws InterruptedException {
+        ByteString value = ByteString.copyFrom(new byte[valueSize]);
+        ByteString readKey = key(1);
+        for (String workload : workloads) {
+            switch (workload) {
+                case "put" -> {
+                    for (int clients : putClients) {
+                        report(pass, "put", clients, run(pass, clients, (stub, done) -> stub.put(PutRequest
+                                .newBuilder().setKey(key(ThreadLocalKeys.next())).setValue(value).build(),
+                                observer(done))));
+                    }
+                }
+                case "range-linear" -> report(pass, "range-linear", 100, run(pass, 100, (stub, done) -> stub.range(
+                        RangeRequest.newBuilder().setKey(readKey).build(), observer(done))));
+                case "range-serial" -> report(pass, "range-serial", 100, run(pass, 100, (stub, done) -> stub.range(
+                        RangeRequest.newBuilder().setKey(readKey).setSerializable(true).build(), observer(done))));
+                case "watch-latency" -> report(pass, "watch-latency", 1, watchLatency(pass));
+                default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                        "unknown workload: " + workload);
+            }
+        }
     }
 
     private static ByteString key(long k) {
@@ -131,11 +148,14 @@ public final class EtcdLoad implements Callable<Integer> {
     /** Failed requests still complete a client's turn; they are counted and reported, never as throughput. */
     private static final AtomicLong ERRORS = new AtomicLong();
 
-    private void report(String name, int clients, Result r) {
+    private void report(Pass pass, String name, int clients, Result r) {
         long errors = ERRORS.getAndSet(0);
         if (errors > 0) {
             System.err.printf(Locale.ROOT, "etcd-load: %s with %d clients: %d requests failed%n", name, clients,
                     errors);
+        }
+        if (!pass.reported()) {
+            return;
         }
         System.out.printf(Locale.ROOT, "%-14s %8d %12.0f %10.2f %10.2f%n", name, clients, r.opsPerSecond(),
                 r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6);
@@ -163,7 +183,8 @@ public final class EtcdLoad implements Callable<Integer> {
     }
 
     /** Runs {@code clients} closed-loop clients of {@code call} and measures the steady part. */
-    private Result run(int clients, BiConsumer<KVGrpc.KVStub, Runnable> call) throws InterruptedException {
+    private Result run(Pass pass, int clients, BiConsumer<KVGrpc.KVStub, Runnable> call)
+            throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong completed = new AtomicLong();
@@ -185,11 +206,11 @@ public final class EtcdLoad implements Callable<Integer> {
                 }
             }.run();
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(pass.warmupSeconds()));
         recorder.getIntervalHistogram();
         long startCount = completed.get();
         long start = System.nanoTime();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(pass.seconds()));
         Histogram h = recorder.getIntervalHistogram();
         double rate = (completed.get() - startCount) * 1e9 / (System.nanoTime() - start);
         running.set(false);
@@ -198,7 +219,7 @@ public final class EtcdLoad implements Callable<Integer> {
     }
 
     /** One watcher on a prefix while 100 puts/s carry their send time: put-to-event latency. */
-    private void watchLatency() throws InterruptedException {
+    private Result watchLatency(Pass pass) throws InterruptedException {
         Recorder recorder = new Recorder(3);
         ByteString prefix = ByteString.copyFromUtf8("/watch-bench/");
         StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channels.get(0)).watch(new StreamObserver<>() {
@@ -220,8 +241,8 @@ public final class EtcdLoad implements Callable<Integer> {
         requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(prefix)
                 .setRangeEnd(ByteString.copyFromUtf8("/watch-bench0"))).build());
         KVGrpc.KVStub writer = KVGrpc.newStub(channels.get(channels.size() > 1 ? 1 : 0));
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
-        long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(pass.warmupSeconds() + pass.seconds());
+        long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(pass.warmupSeconds());
         boolean measuring = false;
         for (int i = 0; System.nanoTime() < end; i++) {
             if (!measuring && System.nanoTime() >= measureFrom) {
@@ -236,8 +257,6 @@ public final class EtcdLoad implements Callable<Integer> {
         Thread.sleep(500);
         Histogram h = recorder.getIntervalHistogram();
         requests.onCompleted();
-        System.out.printf(Locale.ROOT, "%-14s %8d %12.0f %10.2f %10.2f%n", "watch-latency", 1,
-                (double) h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1e6,
-                h.getValueAtPercentile(99) / 1e6);
+        return new Result((double) h.getTotalCount() / pass.seconds(), h);
     }
 }
