@@ -48,6 +48,12 @@ final class Proposer implements AutoCloseable {
         /** Whether this member leads now (and may append to the log). */
         boolean leading();
 
+        /**
+         * Whether a proposal made now would go out without waiting: not the case while the leader's log
+         * has many entries waiting for their fsync, so that its write queue may be full.
+         */
+        boolean appendsPromptly();
+
         /** Appends one encoded {@link Entry} to the log; completes when this member applied it. */
         CompletableFuture<?> append(byte[] entry);
 
@@ -160,11 +166,12 @@ final class Proposer implements AutoCloseable {
     /**
      * Proposes on the calling thread while nobody else is proposing and a proposal may go out, instead of
      * waking the proposer thread: with few writers that hand-off is a large part of a write's latency.
-     * Returns whether the queue was left empty (else the proposer thread must take the rest). Not on an
-     * interrupted thread: Ratis closes its division when an interrupt cuts short its wait for log queue room.
+     * Returns whether the queue was left empty (else the proposer thread must take the rest). Never where
+     * the caller could be kept waiting for room in the leader's log queue: Ratis closes its division when an
+     * interrupt cuts that wait short, and the caller's thread is not ours to keep from being interrupted.
      */
     private boolean proposeHere() {
-        if (Thread.currentThread().isInterrupted() || !proposing.tryLock()) {
+        if (Thread.currentThread().isInterrupted() || !transport.appendsPromptly() || !proposing.tryLock()) {
             return false;
         }
         try {

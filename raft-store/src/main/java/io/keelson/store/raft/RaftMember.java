@@ -56,6 +56,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
@@ -134,10 +135,11 @@ public final class RaftMember implements StoreMember {
         Files.createDirectories(raftDir);
         this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
                 (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
+        RaftProperties properties = RaftSettings.server(config, raftDir);
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
-                .setProperties(RaftSettings.server(config, raftDir))
+                .setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -151,7 +153,7 @@ public final class RaftMember implements StoreMember {
                 .build();
         this.check = new RequestCheck(config.maxTxnOps(), id -> stateMachine.mvcc().leaseExists(id));
         this.quota = new Quota(config.quotaBackendBytes(), () -> stateMachine.mvcc().sizeBytes());
-        this.transport = new LogTransport();
+        this.transport = new LogTransport(RaftSettings.unflushedEntriesForPromptAppends(properties, config));
         this.proposer = new Proposer(config.memberName() + "/" + UUID.randomUUID(), transport,
                 config.maxBatchOps(), config.maxBatchBytes(), config.maxInFlightBatches(), QUEUE_CAPACITY,
                 completions, StoreErrors::of);
@@ -239,9 +241,30 @@ public final class RaftMember implements StoreMember {
 
     /** How this member's {@link Proposer} reaches the log. */
     private final class LogTransport implements Proposer.Transport {
+        private final int unflushedForPromptAppends;
+
+        LogTransport(int unflushedForPromptAppends) {
+            this.unflushedForPromptAppends = unflushedForPromptAppends;
+        }
+
         @Override
         public boolean leading() {
             return leaderDivision() != null;
+        }
+
+        /**
+         * A follower forwards, which never waits on its log. A leader appends promptly while few entries
+         * wait for their fsync: it has at most {@code maxInFlightBatches} entries of its own outstanding, so
+         * more means its disk stalls while the followers commit, and its write queue is filling up.
+         */
+        @Override
+        public boolean appendsPromptly() {
+            RaftServer.Division division = leaderDivision();
+            if (division == null) {
+                return true;
+            }
+            RaftLog log = division.getRaftLog();
+            return log.getNextIndex() - 1 - log.getFlushIndex() < unflushedForPromptAppends;
         }
 
         /**

@@ -49,6 +49,18 @@ final class RaftSettings {
         return p;
     }
 
+    /**
+     * How many entries a leader's log may have waiting for their fsync while a proposal still goes out on a
+     * caller's thread ({@link Proposer}): half of what Ratis' write queue is sure to hold (at most 16), so
+     * that such a proposal never waits for room there. Normally only the handful in flight wait.
+     */
+    static int unflushedEntriesForPromptAppends(RaftProperties p, StoreConfig config) {
+        long largestEntry = Math.max(config.maxBatchBytes(), config.maxRequestBytes()) + 1024;
+        long fits = Math.min(RaftServerConfigKeys.Log.queueElementLimit(p),
+                RaftServerConfigKeys.Log.queueByteLimit(p).getSize() / largestEntry);
+        return (int) Math.min(16, fits / 2);
+    }
+
     static RaftProperties client() {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);

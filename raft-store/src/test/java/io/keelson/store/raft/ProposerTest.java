@@ -27,10 +27,16 @@ class ProposerTest {
         final List<Batch> appended = new CopyOnWriteArrayList<>();
         final List<Thread> appendedOn = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Object>> pending = new CopyOnWriteArrayList<>();
+        volatile boolean prompt = true;
 
         @Override
         public boolean leading() {
             return true;
+        }
+
+        @Override
+        public boolean appendsPromptly() {
+            return prompt;
         }
 
         @Override
@@ -91,6 +97,18 @@ class ProposerTest {
 
         assertThat(log.appendedOn).containsExactly(Thread.currentThread());
         assertThat(put).isNotDone(); // appended is not applied
+        log.apply(0);
+        assertThat(put.get(5, TimeUnit.SECONDS)).isEqualTo("a");
+    }
+
+    @Test
+    void aWriteIsLeftToTheProposerThreadWhileTheLogIsNotTakingAppendsPromptly() throws Exception {
+        start(4);
+        log.prompt = false; // an append could wait for room in the log's queue: not on the caller's thread
+        CompletableFuture<Object> put = proposer.propose(put("a"), 10);
+
+        waitFor(() -> log.appended.size() == 1);
+        assertThat(log.appendedOn).hasSize(1).doesNotContain(Thread.currentThread());
         log.apply(0);
         assertThat(put.get(5, TimeUnit.SECONDS)).isEqualTo("a");
     }
