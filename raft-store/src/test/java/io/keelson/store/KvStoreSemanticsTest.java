@@ -198,6 +198,21 @@ class KvStoreSemanticsTest {
     }
 
     @Test
+    void serializablePointRead_isAnsweredAtOnce_andSerializableRangesAndTxnsAnswerTheSame() {
+        put("s/1", "a");
+        put("s/2", "b");
+        assertThat(store.range(RangeRequest.key("s/1").withSerializable())).isDone(); // no hand-off for one key
+
+        assertThat(keys(store.range(RangeRequest.prefix("s/").withSerializable()).join()))
+                .containsExactly("s/1", "s/2");
+        TxnResponse txn = store.txn(TxnRequest.of(List.of(), List.of(RangeRequest.key("s/2").withSerializable(),
+                RangeRequest.prefix("s/").withSerializable().withCountOnly()), List.of())).join();
+        assertThat(((RangeResponse) txn.responses().get(0)).kvs()).extracting(KeyValue::valueUtf8)
+                .containsExactly("b");
+        assertThat(((RangeResponse) txn.responses().get(1)).count()).isEqualTo(2);
+    }
+
+    @Test
     void delete_rangeAndPrefix_withPrevKv_andCount() {
         put("d/1", "a");
         put("d/2", "b");

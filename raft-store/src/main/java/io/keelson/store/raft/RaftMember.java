@@ -631,10 +631,34 @@ public final class RaftMember implements StoreMember {
         }
     }
 
+    /**
+     * A serializable read: a point read at once on the calling thread, a read that may walk many keys on
+     * the read threads. The caller may be a gRPC transport thread, and every other connection it serves
+     * would wait for that walk.
+     */
+    private <T> CompletableFuture<T> serializable(boolean pointRead, Supplier<T> read) {
+        if (pointRead) {
+            return local(read);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            readers.execute(() -> {
+                try {
+                    result.complete(read.get());
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            result.completeExceptionally(new StoreException(ErrorCode.STOPPED));
+        }
+        return result;
+    }
+
     @Override
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
         return checked(() -> check.range(request), () -> request.serializable()
-                ? local(() -> mvcc().range(request, this::header))
+                ? serializable(request.rangeEnd().isEmpty(), () -> mvcc().range(request, this::header))
                 : barrier.read(() -> mvcc().range(request, this::header)));
     }
 
@@ -662,9 +686,22 @@ public final class RaftMember implements StoreMember {
             if (!request.isReadOnly()) {
                 return propose(new Command.Write(request));
             }
-            return serializable(request) ? local(() -> mvcc().readOnlyTxn(request, this::header))
-                    : barrier.read(() -> mvcc().readOnlyTxn(request, this::header));
+            return serializable(request) ? serializable(pointReads(request), () -> mvcc().readOnlyTxn(request,
+                    this::header)) : barrier.read(() -> mvcc().readOnlyTxn(request, this::header));
         });
+    }
+
+    /** Whether every range in a txn, in either branch, reads one key. */
+    private static boolean pointReads(TxnRequest txn) {
+        for (List<TxnOp> branch : List.of(txn.success(), txn.failure())) {
+            for (TxnOp op : branch) {
+                if (op instanceof RangeRequest r && !r.rangeEnd().isEmpty()
+                        || op instanceof TxnRequest nested && !pointReads(nested)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** etcd serves a read-only txn locally only if every range in it asks to be serializable. */
