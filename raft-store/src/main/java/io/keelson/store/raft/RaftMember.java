@@ -636,7 +636,7 @@ public final class RaftMember implements StoreMember {
      * the read threads. The caller may be a gRPC transport thread, and every other connection it serves
      * would wait for that walk.
      */
-    private <T> CompletableFuture<T> serializable(boolean pointRead, Supplier<T> read) {
+    private <T> CompletableFuture<T> readSerializable(boolean pointRead, Supplier<T> read) {
         if (pointRead) {
             return local(read);
         }
@@ -658,7 +658,7 @@ public final class RaftMember implements StoreMember {
     @Override
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
         return checked(() -> check.range(request), () -> request.serializable()
-                ? serializable(request.rangeEnd().isEmpty(), () -> mvcc().range(request, this::header))
+                ? readSerializable(request.rangeEnd().isEmpty(), () -> mvcc().range(request, this::header))
                 : barrier.read(() -> mvcc().range(request, this::header)));
     }
 
@@ -686,7 +686,7 @@ public final class RaftMember implements StoreMember {
             if (!request.isReadOnly()) {
                 return propose(new Command.Write(request));
             }
-            return serializable(request) ? serializable(pointReads(request), () -> mvcc().readOnlyTxn(request,
+            return serializable(request) ? readSerializable(pointReads(request), () -> mvcc().readOnlyTxn(request,
                     this::header)) : barrier.read(() -> mvcc().readOnlyTxn(request, this::header));
         });
     }

@@ -55,6 +55,7 @@ final class RaftSettings {
      * that such a proposal never waits for room there. Normally only the handful in flight wait.
      */
     static int unflushedEntriesForPromptAppends(RaftProperties p, StoreConfig config) {
+        // one request larger than a batch goes alone; 1 KiB covers its entry's own framing
         long largestEntry = Math.max(config.maxBatchBytes(), config.maxRequestBytes()) + 1024;
         long fits = Math.min(RaftServerConfigKeys.Log.queueElementLimit(p),
                 RaftServerConfigKeys.Log.queueByteLimit(p).getSize() / largestEntry);
