@@ -171,12 +171,13 @@ final class Proposer implements AutoCloseable {
      * interrupt cuts that wait short, and the caller's thread is not ours to keep from being interrupted.
      */
     private boolean proposeHere() {
-        if (Thread.currentThread().isInterrupted() || !transport.appendsPromptly() || !proposing.tryLock()) {
+        if (Thread.currentThread().isInterrupted() || !proposing.tryLock()) {
             return false;
         }
         try {
+            // the log is asked only when a proposal would go out: under load most callers get no further
             while (running && !queue.isEmpty() && inFlight.tryAcquire()) {
-                Item first = queue.poll();
+                Item first = transport.appendsPromptly() ? queue.poll() : null;
                 if (first == null) {
                     inFlight.release();
                     break;
