@@ -133,6 +133,13 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
+    /** How long a write or linearizable read may wait for the group before it fails as timed out. */
+    public StoreConfig withRequestTimeout(Duration requestTimeout) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+    }
+
     public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,

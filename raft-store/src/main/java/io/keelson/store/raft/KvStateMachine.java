@@ -15,6 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -60,8 +63,11 @@ final class KvStateMachine extends BaseStateMachine {
 
         void leaderChanged(boolean self);
 
-        /** Answers a leader-side query (lease keep-alive or time-to-live). */
-        QueryReply query(Query query);
+        /**
+         * Answers a leader-side query (a read index, lease keep-alive or time-to-live) once this member
+         * has confirmed with a quorum that it still leads, or with {@link #NOT_LEADER}.
+         */
+        CompletableFuture<QueryReply> query(Query query);
 
         /** Takes a batch a follower forwarded into the log; answers once it is applied here. */
         CompletableFuture<QueryReply> forwarded(ByteString batch);
@@ -78,6 +84,8 @@ final class KvStateMachine extends BaseStateMachine {
     private final Object applyLock = new Object(); // apply vs. snapshot (they may run on different threads)
     private volatile Listener listener;
     private volatile MvccStore mvcc;
+    // reads waiting for this member to apply an index, by index
+    private final NavigableMap<Long, CompletableFuture<Void>> appliedWaiters = new TreeMap<>();
 
     KvStateMachine(Path stateDir, HeaderSource headers) {
         this.stateDir = stateDir;
@@ -114,6 +122,48 @@ final class KvStateMachine extends BaseStateMachine {
             getLifeCycle().transition(LifeCycle.State.PAUSING);
             getLifeCycle().transition(LifeCycle.State.PAUSED);
         }
+    }
+
+    /**
+     * Completes once this member has applied {@code index} (entries without commands included). The
+     * future may complete on the apply thread: hand further work off it.
+     */
+    CompletableFuture<Void> whenApplied(long index) {
+        synchronized (appliedWaiters) {
+            TermIndex last = getLastAppliedTermIndex();
+            if (last != null && last.getIndex() >= index) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return appliedWaiters.computeIfAbsent(index, i -> new CompletableFuture<>());
+        }
+    }
+
+    @Override
+    protected boolean updateLastAppliedTermIndex(TermIndex newTI) {
+        boolean updated = super.updateLastAppliedTermIndex(newTI);
+        releaseAppliedWaiters(newTI.getIndex());
+        return updated;
+    }
+
+    @Override
+    protected void setLastAppliedTermIndex(TermIndex newTI) {
+        super.setLastAppliedTermIndex(newTI);
+        if (newTI != null && appliedWaiters != null) { // null while the base class constructs
+            releaseAppliedWaiters(newTI.getIndex());
+        }
+    }
+
+    private void releaseAppliedWaiters(long applied) {
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        synchronized (appliedWaiters) {
+            if (appliedWaiters.isEmpty()) {
+                return;
+            }
+            Map<Long, CompletableFuture<Void>> done = appliedWaiters.headMap(applied, true);
+            released.addAll(done.values());
+            done.clear();
+        }
+        released.forEach(f -> f.complete(null));
     }
 
     @Override
@@ -218,7 +268,8 @@ final class KvStateMachine extends BaseStateMachine {
         try {
             Query query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
             if (query.getQueryCase() == Query.QueryCase.BARRIER) {
-                return CompletableFuture.completedFuture(Message.EMPTY); // Ratis already waited for the read index
+                // a member of an earlier version reading through Ratis' own ReadIndex, which waited for it
+                return CompletableFuture.completedFuture(Message.EMPTY);
             }
             Listener l = listener;
             if (l == null) {
@@ -227,7 +278,7 @@ final class KvStateMachine extends BaseStateMachine {
             if (query.getQueryCase() == Query.QueryCase.FORWARD) {
                 return l.forwarded(query.getForward()).thenApply(KvStateMachine::message);
             }
-            return CompletableFuture.completedFuture(message(l.query(query)));
+            return l.query(query).thenApply(KvStateMachine::message);
         } catch (InvalidProtocolBufferException e) {
             return CompletableFuture.failedFuture(e);
         }

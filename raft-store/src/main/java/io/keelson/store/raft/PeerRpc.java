@@ -4,21 +4,27 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
+import java.util.List;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 
 /**
  * The peer transport: Ratis' gRPC transport, with the leader's heartbeat interval set on its own (etcd's
  * {@code --heartbeat-interval}; Ratis itself sends a heartbeat after half the minimum election timeout
  * without traffic and has no separate setting), and with a new commit index sent to idle followers at
- * once. Ratis finds this class by its name in the server's properties ({@code raft.rpc.type}), hence
- * the public no-argument constructor.
+ * once. Every AppendEntries reply also reaches the member's {@link LeaderReadIndex}, which confirms
+ * linearizable reads with it. Ratis finds this class by its name in the server's properties
+ * ({@code raft.rpc.type}), hence the public no-argument constructor; the member hands its
+ * {@link LeaderReadIndex} over in the server's {@link Parameters}.
  */
 public final class PeerRpc implements RpcType {
     /** The property holding the heartbeat interval in milliseconds. */
@@ -37,19 +43,82 @@ public final class PeerRpc implements RpcType {
         return new Factory(parameters);
     }
 
+    /** The parameter holding the member's {@link LeaderReadIndex}. */
+    private static final String READ_INDEX_KEY = "keelson.raft.read.index";
+
     static void setHeartbeatInterval(RaftProperties properties, long millis) {
         properties.setLong(HEARTBEAT_INTERVAL_KEY, millis);
     }
 
+    static Parameters parameters(LeaderReadIndex readIndex) {
+        Parameters parameters = new Parameters();
+        parameters.put(READ_INDEX_KEY, readIndex, LeaderReadIndex.class);
+        return parameters;
+    }
+
     private static final class Factory extends GrpcFactory {
+        private final LeaderReadIndex readIndex;
+
         Factory(Parameters parameters) {
             super(parameters);
+            this.readIndex = parameters == null ? null : parameters.get(READ_INDEX_KEY, LeaderReadIndex.class);
         }
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
             long interval = server.getRaftServer().getProperties().getLong(HEARTBEAT_INTERVAL_KEY, Long.MAX_VALUE);
-            return new HeartbeatAppender(server, state, follower, interval);
+            if (readIndex == null) {
+                return new HeartbeatAppender(server, state, follower, interval);
+            }
+            LogAppender appender = new HeartbeatAppender(server, new ReportingLeaderState(state, readIndex),
+                    follower, interval);
+            readIndex.register(appender, server.getInfo().getCurrentTerm());
+            return appender;
+        }
+    }
+
+    /** The leader's state as its appenders see it, with every AppendEntries reply also reported for reads. */
+    private record ReportingLeaderState(LeaderState leader, LeaderReadIndex readIndex) implements LeaderState {
+        @Override
+        public void onAppendEntriesReply(LogAppender appender, AppendEntriesReplyProto reply) {
+            leader.onAppendEntriesReply(appender, reply);
+            readIndex.replied(appender, reply);
+        }
+
+        @Override
+        public void restart(LogAppender appender) {
+            leader.restart(appender);
+        }
+
+        @Override
+        public AppendEntriesRequestProto newAppendEntriesRequestProto(FollowerInfo follower,
+                List<LogEntryProto> entries, TermIndex previous, long callId) {
+            return leader.newAppendEntriesRequestProto(follower, entries, previous, callId);
+        }
+
+        @Override
+        public void checkHealth(FollowerInfo follower) {
+            leader.checkHealth(follower);
+        }
+
+        @Override
+        public boolean onFollowerTerm(FollowerInfo follower, long followerTerm) {
+            return leader.onFollowerTerm(follower, followerTerm);
+        }
+
+        @Override
+        public void onFollowerCommitIndex(FollowerInfo follower, long commitIndex) {
+            leader.onFollowerCommitIndex(follower, commitIndex);
+        }
+
+        @Override
+        public void onFollowerSuccessAppendEntries(FollowerInfo follower) {
+            leader.onFollowerSuccessAppendEntries(follower);
+        }
+
+        @Override
+        public boolean isFollowerBootstrapping(FollowerInfo follower) {
+            return leader.isFollowerBootstrapping(follower);
         }
     }
 

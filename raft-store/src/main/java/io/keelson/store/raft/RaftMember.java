@@ -76,7 +76,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One store member: a Ratis server with the {@link KvStateMachine}, a Ratis client for proposals
- * and reads, the group-commit {@link Proposer}, the {@link ReadBarrier} and the {@link Lessor}.
+ * and reads, the group-commit {@link Proposer}, the {@link ReadBarrier} with the
+ * {@link LeaderReadIndex} that confirms its rounds, and the {@link Lessor}.
  */
 public final class RaftMember implements StoreMember {
     /** etcd's largest lease TTL, in seconds. */
@@ -99,6 +100,8 @@ public final class RaftMember implements StoreMember {
     private final LogTransport transport;
     private final Proposer proposer;
     private final ReadBarrier barrier;
+    private final LeaderReadIndex leaderReadIndex;
+    private final MemberListener listener = new MemberListener();
     private final Lessor lessor;
     private final RequestCheck check;
     private final Quota quota;
@@ -136,10 +139,13 @@ public final class RaftMember implements StoreMember {
         this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
                 (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
         RaftProperties properties = RaftSettings.server(config, raftDir);
+        // rounds complete on the scheduler thread, off Ratis' reply threads
+        this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, config.requestTimeout().toMillis());
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
                 .setProperties(properties)
+                .setParameters(PeerRpc.parameters(leaderReadIndex))
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -160,7 +166,7 @@ public final class RaftMember implements StoreMember {
         this.barrier = new ReadBarrier(this::readIndex, readers, StoreErrors::of);
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
                 id -> propose(new Command.LeaseRevoke(id)));
-        stateMachine.setListener(new MemberListener());
+        stateMachine.setListener(listener);
     }
 
     /** Starts a member as configured; returns once its Raft server is running (a leader may not exist yet). */
@@ -337,7 +343,18 @@ public final class RaftMember implements StoreMember {
         if (leader == null || leader.equals(selfId)) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
         }
-        Query query = Query.newBuilder().setForward(batch).build();
+        // whether the leader got a batch whose connection failed is unknown
+        return askLeader(leader, Query.newBuilder().setForward(batch).build(), ErrorCode.TIMEOUT)
+                .thenApply(answer -> null);
+    }
+
+    /**
+     * Sends {@code query} to the state machine of {@code leader} through Ratis' stale-read path, which
+     * hands it over with no leader check or read index of Ratis' own. An answer that says nothing was
+     * done fails with "no leader"; one that names the error a request failed with at the leader (already
+     * mapped there) fails with it; a failed connection fails with {@code unreachable}.
+     */
+    private CompletableFuture<QueryReply> askLeader(RaftPeerId leader, Query query, ErrorCode unreachable) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(client.getId())
                 .setServerId(leader)
@@ -350,27 +367,27 @@ public final class RaftMember implements StoreMember {
                 .build();
         return client.getClientRpc().sendRequestAsyncUnordered(request).exceptionally(error -> {
             // the connection failed: reset it for the next request (the Ratis client does this on its own
-            // requests); whether the leader got this one is unknown
+            // requests)
             Throwable cause = StoreErrors.cause(error);
             client.getClientRpc().handleException(leader, cause, true);
-            throw new StoreException(ErrorCode.TIMEOUT, cause);
+            throw new StoreException(unreachable, cause);
         }).thenApply(reply -> {
             if (!reply.isSuccess()) {
-                throw new StoreException(ErrorCode.TIMEOUT, reply.getException());
+                throw new StoreException(unreachable, reply.getException());
             }
             QueryReply answer;
             try {
                 answer = QueryReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
             } catch (InvalidProtocolBufferException e) {
-                throw new StoreException(ErrorCode.TIMEOUT, e);
+                throw new StoreException(unreachable, e);
             }
             if (answer.getNotLeader()) {
                 throw new StoreException(ErrorCode.NO_LEADER);
             }
             if (!answer.getError().isEmpty()) {
-                throw new StoreException(ErrorCode.valueOf(answer.getError())); // already mapped by the leader
+                throw new StoreException(ErrorCode.valueOf(answer.getError()));
             }
-            return null;
+            return answer;
         });
     }
 
@@ -393,20 +410,43 @@ public final class RaftMember implements StoreMember {
         }
     }
 
-    private static final byte[] BARRIER = Query.newBuilder().setBarrier(true).build().toByteArray();
+    private static final Query READ_INDEX = Query.newBuilder().setReadIndex(true).build();
 
     /**
-     * A linearizable read of this member's own state machine, which Ratis answers once this member has
-     * applied the leader's read index (a follower asks the leader for it).
+     * Completes once this member has applied a read index fixed after this call and confirmed by a
+     * quorum: the leader's own ({@link LeaderReadIndex}), or the one a follower asks the leader for.
+     * Reads that arrived before the call may then run on this member's state.
      */
     private CompletableFuture<?> readIndex() {
         return retryWhileNoLeader(() -> {
+            RaftServer.Division division = leaderDivision();
+            if (division != null) {
+                return leaderReadIndex.confirm(division);
+            }
+            RaftPeerId leader = knownLeader();
+            if (leader == null || leader.equals(selfId)) {
+                return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
+            }
+            // an unreachable leader may have been replaced: ask again while the request has time
+            return askLeader(leader, READ_INDEX, ErrorCode.NO_LEADER).thenApply(QueryReply::getReadIndex);
+        }).thenCompose(this::appliedUpTo);
+    }
+
+    /** Completes once this member has applied {@code index}, never on the apply thread. */
+    private CompletableFuture<Void> appliedUpTo(long index) {
+        CompletableFuture<Void> applied = stateMachine.whenApplied(index);
+        if (applied.isDone()) {
+            return applied;
+        }
+        CompletableFuture<Void> handedOff = new CompletableFuture<>();
+        applied.whenComplete((ok, error) -> {
             try {
-                return submitLocally(server.getDivision(groupId), BARRIER, RaftClientRequest.readRequestType());
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
+                scheduler.execute(() -> handedOff.complete(null));
+            } catch (RejectedExecutionException closing) {
+                handedOff.completeExceptionally(new StoreException(ErrorCode.STOPPED));
             }
         });
+        return handedOff;
     }
 
     /**
@@ -446,33 +486,27 @@ public final class RaftMember implements StoreMember {
     }
 
     /**
-     * Asks the leader's state machine: this member's own when it leads, else the leader it knows of.
-     * Naming the leader matters: the Ratis client's idea of the leader is only refreshed by requests
-     * that fail over, and a follower would answer this read itself (with "not leader") forever.
+     * Asks the leader's lessor: this member's own when it leads, else the leader it knows of. Either way
+     * the leader answers only once a quorum confirmed that it still leads, as etcd's leader does before
+     * it renews a lease or reports its time to live.
      */
     private CompletableFuture<QueryReply> queryLeaderOnce(Query query) {
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray()));
-        CompletableFuture<Message> answer;
         if (leaderDivision() != null) {
-            answer = stateMachine.query(message);
-        } else {
-            RaftPeerId leader = knownLeader();
-            // unordered: an ordered read-only request waits behind the client's sliding window for seconds
-            answer = (leader == null ? client.async().sendReadOnlyUnordered(message)
-                    : client.async().sendReadOnlyUnordered(message, leader))
-                    .thenApply(reply -> successful(reply).getMessage());
-        }
-        return answer.thenApply(reply -> {
-            try {
-                QueryReply r = QueryReply.parseFrom(reply.getContent().asReadOnlyByteBuffer());
-                if (r.getNotLeader()) {
+            return listener.query(query).thenApply(reply -> {
+                if (reply.getNotLeader()) {
                     throw new StoreException(ErrorCode.NO_LEADER);
                 }
-                return r;
-            } catch (InvalidProtocolBufferException e) {
-                throw new CompletionException(e);
-            }
-        });
+                if (!reply.getError().isEmpty()) {
+                    throw new StoreException(ErrorCode.valueOf(reply.getError()));
+                }
+                return reply;
+            });
+        }
+        RaftPeerId leader = knownLeader();
+        if (leader == null || leader.equals(selfId)) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.NO_LEADER));
+        }
+        return askLeader(leader, query, ErrorCode.NO_LEADER);
     }
 
     private RaftPeerId knownLeader() {
@@ -544,6 +578,7 @@ public final class RaftMember implements StoreMember {
 
         @Override
         public void leaderChanged(boolean self) {
+            leaderReadIndex.leadershipLost(); // rounds of an earlier leadership can no longer be confirmed
             if (self) {
                 lessor.promote(stateMachine.mvcc().leases());
             } else {
@@ -552,7 +587,22 @@ public final class RaftMember implements StoreMember {
         }
 
         @Override
-        public QueryReply query(Query query) {
+        public CompletableFuture<QueryReply> query(Query query) {
+            RaftServer.Division division = leaderDivision();
+            if (division == null) {
+                return CompletableFuture.completedFuture(KvStateMachine.NOT_LEADER);
+            }
+            return leaderReadIndex.confirm(division).thenCompose(index -> query.getQueryCase()
+                    == Query.QueryCase.READ_INDEX
+                    ? CompletableFuture.completedFuture(QueryReply.newBuilder().setReadIndex(index).build())
+                    : appliedUpTo(index).thenApply(ok -> leaseQuery(query))).exceptionally(error -> {
+                        ErrorCode code = StoreErrors.of(error).code();
+                        return code == ErrorCode.NO_LEADER ? KvStateMachine.NOT_LEADER
+                                : QueryReply.newBuilder().setError(code.name()).build();
+                    });
+        }
+
+        private QueryReply leaseQuery(Query query) {
             if (!lessor.isPrimary()) {
                 return KvStateMachine.NOT_LEADER;
             }
@@ -860,6 +910,18 @@ public final class RaftMember implements StoreMember {
             restored.restoreFrom(snapshot);
             // a new Raft log starts at index 0: entries must not be skipped as already applied
             restored.markApplied(0, 0);
+        }
+    }
+
+    /**
+     * Hands leadership to {@code member} and returns once it leads (Ratis' leadership transfer, etcd's
+     * MoveLeader). Tests use it to choose the leader they act on.
+     */
+    void transferLeadership(String member) throws IOException {
+        RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(member),
+                config.requestTimeout().toMillis());
+        if (!reply.isSuccess()) {
+            throw reply.getException();
         }
     }
 

@@ -29,6 +29,9 @@ final class RaftSettings {
         GrpcConfigKeys.Server.setPort(p, config.self().port());
         RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // reads confirm their read index with a quorum round of their own (LeaderReadIndex); a leader
+        // lease would answer from a leader that a pause or a partition has already deposed
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
         long election = config.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
