@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * <p>Operations with outcome {@link Outcome#UNKNOWN} (write or CAS) may have taken effect at any
  * time after invocation, or never. Write values must be unique per key, which makes a value
  * observed by a completed operation proof that its write took effect, and an unobserved one safe to
- * assume never happened.
+ * assume never happened (see {@code prepare}).
  */
 public final class LinearizabilityChecker {
     /** Default bound on search steps per key; beyond it the key is reported as undecided. */
@@ -113,8 +113,8 @@ public final class LinearizabilityChecker {
         return new Result(history.size(), byKey.size(), violations, exhausted);
     }
 
-    /** An operation to place, with the latest time it may take effect; optional ones need not be placed at all. */
-    private record Item(Operation op, long end, boolean required) {
+    /** An operation to linearize, with the latest time it may take effect. */
+    private record Item(Operation op, long end) {
     }
 
     private enum Verdict { LINEARIZABLE, VIOLATION, EXHAUSTED }
@@ -129,11 +129,13 @@ public final class LinearizabilityChecker {
     }
 
     /**
-     * Drops what cannot matter and bounds what is uncertain: failed operations and unanswered reads
-     * had no effect; an UNKNOWN write whose value nobody saw is assumed not to have happened (with
-     * unique values, removing it from any linearization leaves a valid one). One whose value was seen
-     * must have happened before the first observer completed, so it becomes required with that
-     * deadline instead of an infinite one, which keeps the search window small.
+     * Drops what cannot matter and bounds what is uncertain. Failed operations and unanswered reads
+     * had no effect. An UNKNOWN write or CAS whose value was seen must have taken effect (values are
+     * unique) before the first observer completed: it becomes a normal operation with that deadline
+     * as its end, which keeps the search window small. A swapped CAS sees its expected value, so an
+     * UNKNOWN CAS that must have happened makes its expected value seen as well. Any other UNKNOWN
+     * operation is dropped: in a linearization containing it, every operation that checks the value
+     * pins it to a seen one, so removing all unseen UNKNOWN operations leaves a valid linearization.
      */
     private static List<Item> prepare(String key, List<Operation> ops) {
         List<Operation> live = new ArrayList<>();
@@ -148,20 +150,14 @@ public final class LinearizabilityChecker {
             }
             live.add(op);
         }
-        Map<String, Long> deadline = new HashMap<>(); // value -> its write must have taken effect before this
-        Set<String> maybeNeeded = new HashSet<>(); // values an UNKNOWN CAS compared against
+        Map<String, Long> deadline = new HashMap<>(); // seen value -> its write took effect before this
         for (Operation op : live) {
             String seen = op.outcome() == Outcome.OK ? witnessed(op) : null;
             if (seen != null) {
                 deadline.merge(seen, op.completedNanos(), Math::min);
             }
-            if (op.kind() == Kind.CAS && op.outcome() == Outcome.UNKNOWN && op.expected() != null) {
-                maybeNeeded.add(op.expected());
-            }
         }
-        // An UNKNOWN CAS whose value was seen did swap, so the value it expected was current before
-        // it; deadlines only decrease, so this settles.
-        boolean changed = true;
+        boolean changed = true; // propagate along chains of UNKNOWN CASes; deadlines only decrease
         while (changed) {
             changed = false;
             for (Operation op : live) {
@@ -178,13 +174,11 @@ public final class LinearizabilityChecker {
         }
         List<Item> items = new ArrayList<>();
         for (Operation op : live) {
-            Long d = op.kind() == Kind.READ ? null : deadline.get(op.value());
+            Long d = op.outcome() == Outcome.OK ? null : deadline.get(op.value());
             if (op.outcome() == Outcome.OK) {
-                items.add(new Item(op, op.completedNanos(), true));
-            } else if (d != null) { // an end before the invocation makes the search fail, as it should
-                items.add(new Item(op, Math.max(op.invokedNanos(), d), true));
-            } else if (maybeNeeded.contains(op.value())) {
-                items.add(new Item(op, Long.MAX_VALUE, false));
+                items.add(new Item(op, op.completedNanos()));
+            } else if (d != null) { // seen before it was invoked: end = invocation, and the search fails
+                items.add(new Item(op, Math.max(op.invokedNanos(), d)));
             }
         }
         // Ids in invocation order keep the linearized set a dense prefix plus a few bits (see Config).
@@ -197,7 +191,7 @@ public final class LinearizabilityChecker {
         return switch (op.kind()) {
             case READ -> Objects.equals(state, op.observed());
             case WRITE -> true;
-            // a linearized UNKNOWN CAS is one that swapped; one that did not is left out instead
+            // a kept UNKNOWN CAS is one that swapped
             case CAS -> op.outcome() == Outcome.OK && !op.swapped()
                     ? !Objects.equals(state, op.expected()) && Objects.equals(state, op.observed())
                     : Objects.equals(state, op.expected());
@@ -290,10 +284,6 @@ public final class LinearizabilityChecker {
         }
 
         Verdict run(long maxSteps) {
-            int required = 0;
-            for (Item item : items) {
-                required += item.required() ? 1 : 0;
-            }
             int[] stack = new int[items.length];
             String[] before = new String[items.length];
             int depth = 0;
@@ -301,7 +291,7 @@ public final class LinearizabilityChecker {
             Set<Config> seen = new HashSet<>();
             String state = null; // the register starts absent
             int entry = next[head];
-            for (long step = 0; required > 0; step++) {
+            for (long step = 0; depth < items.length; step++) {
                 if (step >= maxSteps) {
                     return Verdict.EXHAUSTED;
                 }
@@ -317,7 +307,6 @@ public final class LinearizabilityChecker {
                             state = after;
                             unlink(2 * i);
                             unlink(2 * i + 1);
-                            required -= items[i].required() ? 1 : 0;
                             entry = next[head];
                             continue;
                         }
@@ -336,11 +325,10 @@ public final class LinearizabilityChecker {
                     done.clear(i);
                     relink(2 * i + 1);
                     relink(2 * i);
-                    required += items[i].required() ? 1 : 0;
                     entry = next[2 * i];
                 }
             }
-            return Verdict.LINEARIZABLE; // UNKNOWN operations still unplaced simply never took effect
+            return Verdict.LINEARIZABLE;
         }
 
         private void remember(int entry, int[] stack, int depth, String state) {

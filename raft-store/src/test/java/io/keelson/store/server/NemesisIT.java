@@ -1,0 +1,146 @@
+package io.keelson.store.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.Client;
+import io.keelson.store.history.LinearizabilityChecker;
+import io.keelson.store.history.Operation;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Jepsen-style runs against three {@code keelson} server processes: jetcd clients read, write and
+ * compare-and-swap a few keys (each client through one member) while a nemesis strikes a member every few
+ * seconds, the leader most times; afterwards the recorded history must be linearizable per key and no
+ * acknowledged write may be missing. Seeds are fixed; each run lasts about a minute.
+ */
+class NemesisIT {
+    private static final Duration RUN = Duration.ofSeconds(60);
+    private static final int CLIENTS = 8;
+    private static final int KEYS = 5;
+
+    @TempDir
+    Path root;
+
+    /** What the nemesis does to its target, and how it undoes it. */
+    private interface Fault {
+        void strike(int member) throws Exception;
+
+        void heal(int member) throws Exception;
+    }
+
+    @Test
+    void leaderPausedWithSigstop_historyStaysLinearizable() throws Exception {
+        try (ServerCluster cluster = ServerCluster.onLoopback(root)) {
+            run(cluster, 13, "SIGSTOP", new Fault() {
+                @Override
+                public void strike(int member) throws Exception {
+                    cluster.pause(member);
+                }
+
+                @Override
+                public void heal(int member) throws Exception {
+                    cluster.resume(member);
+                }
+            });
+        }
+    }
+
+    @Test
+    void leaderCutOffFromItsPeers_historyStaysLinearizable() throws Exception {
+        PeerNetwork network;
+        try {
+            network = PeerNetwork.create(ServerCluster.MEMBERS);
+        } catch (IOException e) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root with iproute2: network namespaces must work", e);
+            }
+            Assumptions.abort("needs root and iproute2 for network namespaces: " + e.getMessage());
+            return;
+        }
+        try (network; ServerCluster cluster = ServerCluster.in(network, root)) {
+            run(cluster, 29, "partition", new Fault() {
+                @Override
+                public void strike(int member) throws IOException {
+                    network.cut(member);
+                }
+
+                @Override
+                public void heal(int member) throws IOException {
+                    network.heal();
+                }
+            });
+        }
+    }
+
+    @Test
+    void leaderKilledWithSigkill_historyStaysLinearizable() throws Exception {
+        try (ServerCluster cluster = ServerCluster.onLoopback(root)) {
+            run(cluster, 47, "SIGKILL", new Fault() {
+                @Override
+                public void strike(int member) throws InterruptedException {
+                    cluster.kill(member);
+                }
+
+                @Override
+                public void heal(int member) throws IOException {
+                    cluster.start(member);
+                }
+            });
+        }
+    }
+
+    private void run(ServerCluster cluster, long seed, String faultName, Fault fault) throws Exception {
+        cluster.startAll();
+        try (Client admin = Client.builder().endpoints(cluster.endpoints()).build()) {
+            assertThat(cluster.leader(admin, Duration.ofSeconds(60))).as("a leader is elected").isNotNegative();
+            RegisterWorkload workload = new RegisterWorkload(cluster.endpoints(), CLIENTS, KEYS, seed);
+            Random random = new Random(seed);
+            List<String> faults = new ArrayList<>();
+            workload.start();
+            long end = System.nanoTime() + RUN.toNanos();
+            while (System.nanoTime() < end) {
+                Thread.sleep(2_000 + random.nextInt(2_000));
+                int leader = cluster.leader(admin, Duration.ofSeconds(2));
+                int target = leader >= 0 && random.nextInt(10) < 8 ? leader : random.nextInt(ServerCluster.MEMBERS);
+                long millis = 2_000 + random.nextInt(4_000);
+                String at = seconds(workload.now());
+                fault.strike(target);
+                Thread.sleep(millis);
+                fault.heal(target);
+                faults.add(faultName + " " + ServerCluster.name(target) + (target == leader ? " (the leader)" : "")
+                        + " at " + at + " for " + millis + " ms");
+            }
+            Thread.sleep(3_000); // let the last healed member rejoin under load
+            workload.stop();
+            Set<String> missing = workload.finish();
+
+            List<Operation> history = workload.history();
+            LinearizabilityChecker.Result result = LinearizabilityChecker.check(history);
+            long ok = history.stream().filter(o -> o.outcome() == Operation.Outcome.OK).count();
+            System.out.printf("%s nemesis, seed %d: %d faults, %d operations (%d ok), %d acknowledged unique"
+                    + " writes; %s%n", faultName, seed, faults.size(), history.size(), ok,
+                    workload.acknowledgedUniqueWrites(), result.summary());
+            faults.forEach(f -> System.out.println("  " + f));
+
+            assertThat(missing).as("acknowledged writes missing after the faults").isEmpty();
+            assertThat(result.exhausted()).as(result.summary()).isFalse();
+            assertThat(result.violations()).as("non-linearizable keys; faults: %s", faults).isEmpty();
+            assertThat(faults).as("the nemesis struck").hasSizeGreaterThanOrEqualTo(5);
+            assertThat(ok).as("operations completed between the faults").isGreaterThan(1_000);
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.3f s", nanos / (double) TimeUnit.SECONDS.toNanos(1));
+    }
+}
