@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -62,6 +63,9 @@ final class KvStateMachine extends BaseStateMachine {
         void reloaded();
 
         void leaderChanged(boolean self);
+
+        /** This member stopped leading; it may know no leader yet ({@link #leaderChanged} comes then). */
+        void steppedDown();
 
         /**
          * Answers a leader-side query (a read index, lease keep-alive or time-to-live) once this member
@@ -286,6 +290,14 @@ final class KvStateMachine extends BaseStateMachine {
 
     private static Message message(QueryReply reply) {
         return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray()));
+    }
+
+    @Override
+    public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+        Listener l = listener;
+        if (l != null) {
+            l.steppedDown();
+        }
     }
 
     @Override

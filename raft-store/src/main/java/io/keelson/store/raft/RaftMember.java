@@ -468,7 +468,8 @@ public final class RaftMember implements StoreMember {
                 return;
             }
             StoreException failure = StoreErrors.of(error);
-            if (failure.code() == ErrorCode.NO_LEADER && System.nanoTime() < deadline && !scheduler.isShutdown()) {
+            if (failure.code() == ErrorCode.NO_LEADER && System.nanoTime() < deadline && !scheduler.isShutdown()
+                    && !leaderlessTooLong()) {
                 try {
                     scheduler.schedule(() -> retryWhileNoLeader(attempt, deadline, result), 50,
                             TimeUnit.MILLISECONDS);
@@ -479,6 +480,26 @@ public final class RaftMember implements StoreMember {
             }
             result.completeExceptionally(failure);
         });
+    }
+
+    /**
+     * Whether this member has known no leader for longer than an election takes (twice the election
+     * timeout): cut off from a quorum, it will not learn of one soon, and requests fail at once with
+     * "no leader" rather than after the request timeout.
+     */
+    private boolean leaderlessTooLong() {
+        try {
+            var info = server.getDivision(groupId).getInfo();
+            if (info.getLeaderId() != null) {
+                return false;
+            }
+            var role = info.getRoleInfoProto();
+            long leaderless = role.hasCandidateInfo() ? role.getCandidateInfo().getLastLeaderElapsedTimeMs()
+                    : role.hasFollowerInfo() ? role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() : 0;
+            return leaderless > 2 * config.electionTimeout().toMillis();
+        } catch (IOException e) {
+            return true; // closed
+        }
     }
 
     private CompletableFuture<QueryReply> queryLeader(Query query) {
@@ -574,6 +595,12 @@ public final class RaftMember implements StoreMember {
             if (lessor.isPrimary()) {
                 lessor.promote(stateMachine.mvcc().leases());
             }
+        }
+
+        @Override
+        public void steppedDown() {
+            leaderReadIndex.leadershipLost();
+            lessor.demote();
         }
 
         @Override

@@ -47,6 +47,11 @@ final class RaftSettings {
         // no commit-metadata entries (one more entry per commit to replicate and fsync everywhere): the
         // leader's appenders (PeerRpc) send idle followers a heartbeat with the new commit index instead
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // a follower that was unreachable hears from the leader within a heartbeat interval of coming back
+        // (Ratis' default backs off to 5 s between attempts after 30 failures, and the healed follower
+        // stays without a leader meanwhile, its pre-votes refused by members that have one)
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, " + config.heartbeatInterval().toMillis()
+                + "ms,2000000000");
         // send the next AppendEntries as soon as there is something to send
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         return p;

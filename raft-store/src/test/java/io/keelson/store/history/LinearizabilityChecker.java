@@ -24,10 +24,13 @@ import java.util.TreeMap;
  * configurations already explored. Operation A precedes B only if {@code A.completed < B.invoked}
  * strictly: equal timestamps count as concurrent, so clock granularity never fakes a violation.
  *
- * <p>Operations with outcome {@link Outcome#UNKNOWN} (write or CAS) may have taken effect at any
- * time after invocation, or never. Write values must be unique per key, which makes a value
- * observed by a completed operation proof that its write took effect, and an unobserved one safe to
- * assume never happened (see {@code prepare}).
+ * <p>Write values must be unique per key (the workloads guarantee it; duplicates are rejected).
+ * That makes a value observed by a completed operation proof that its write took effect, so an
+ * {@link Outcome#UNKNOWN} write or CAS (which may have taken effect at any time after invocation,
+ * or never) is either required, before its first observer completed, or safely assumed never to
+ * have happened. It also means a value never recurs, which lets the search take any operation
+ * that fits the current value without changing it (a read, a CAS that did not swap) as a forced
+ * move instead of a choice to backtrack over.
  */
 public final class LinearizabilityChecker {
     /** Default bound on search steps per key; beyond it the key is reported as undecided. */
@@ -174,11 +177,10 @@ public final class LinearizabilityChecker {
         }
         List<Item> items = new ArrayList<>();
         for (Operation op : live) {
-            Long d = op.outcome() == Outcome.OK ? null : deadline.get(op.value());
             if (op.outcome() == Outcome.OK) {
                 items.add(new Item(op, op.completedNanos()));
-            } else if (d != null) { // seen before it was invoked: end = invocation, and the search fails
-                items.add(new Item(op, Math.max(op.invokedNanos(), d)));
+            } else if (deadline.containsKey(op.value())) { // seen before invoked: end = invocation, search fails
+                items.add(new Item(op, Math.max(op.invokedNanos(), deadline.get(op.value()))));
             }
         }
         // Ids in invocation order keep the linearized set a dense prefix plus a few bits (see Config).
@@ -198,10 +200,9 @@ public final class LinearizabilityChecker {
         };
     }
 
-    private static String after(Operation op, String state) {
-        boolean writes = op.kind() == Kind.WRITE
-                || (op.kind() == Kind.CAS && (op.outcome() != Outcome.OK || op.swapped()));
-        return writes ? op.value() : state;
+    /** Whether linearizing {@code op} sets the value (reads and CASes that did not swap leave it). */
+    private static boolean writes(Operation op) {
+        return op.kind() == Kind.WRITE || (op.kind() == Kind.CAS && (op.outcome() != Outcome.OK || op.swapped()));
     }
 
     /** A search configuration: linearized set (as leading run of ids + remaining bits) and register value. */
@@ -290,16 +291,18 @@ public final class LinearizabilityChecker {
             BitSet done = new BitSet(items.length);
             Set<Config> seen = new HashSet<>();
             String state = null; // the register starts absent
-            int entry = next[head];
+            int entry = keeperFirst(state);
             for (long step = 0; depth < items.length; step++) {
                 if (step >= maxSteps) {
                     return Verdict.EXHAUSTED;
                 }
-                if (entry >= 0 && (entry & 1) == 0) { // a call: try to linearize that operation now
+                // a return entry: that op was not linearized, and nothing invoked later may go first
+                boolean stuck = entry < 0 || (entry & 1) == 1;
+                if (!stuck) { // a call: try to linearize that operation now
                     int i = entry >> 1;
                     Operation op = items[i].op();
                     if (allowed(op, state)) {
-                        String after = after(op, state);
+                        String after = writes(op) ? op.value() : state;
                         done.set(i);
                         if (seen.add(new Config(done, after))) {
                             stack[depth] = i;
@@ -307,34 +310,56 @@ public final class LinearizabilityChecker {
                             state = after;
                             unlink(2 * i);
                             unlink(2 * i + 1);
-                            entry = next[head];
+                            entry = keeperFirst(state);
                             continue;
                         }
                         done.clear(i); // explored from this configuration before, without success
+                        // Values never recur, so an op that fits the current value and keeps it can go
+                        // first in any valid continuation: if it leads nowhere, nothing here does.
+                        stuck = !writes(op);
                     }
-                    entry = next[entry];
-                } else { // the return of an unlinearized op: nothing later may go first, so undo the last choice
-                    if (depth > bestDepth) {
-                        remember(entry, stack, depth, state);
+                    if (!stuck) {
+                        entry = next[entry];
+                        continue;
                     }
+                }
+                if (depth > bestDepth) {
+                    remember(entry, stack, depth, state);
+                }
+                int i;
+                do { // undo the last choice; for the same reason, undo value-keeping ops back to one that wrote
                     if (depth == 0) {
                         return Verdict.VIOLATION;
                     }
-                    int i = stack[--depth];
+                    i = stack[--depth];
                     state = before[depth];
                     done.clear(i);
                     relink(2 * i + 1);
                     relink(2 * i);
-                    entry = next[2 * i];
-                }
+                } while (!writes(items[i].op()));
+                entry = next[2 * i];
             }
             return Verdict.LINEARIZABLE;
+        }
+
+        /**
+         * The call entry of a linearizable-now op that keeps the value if there is one (taking it
+         * first is always safe, see run), else the first entry: trying writes first wastes search.
+         */
+        private int keeperFirst(String state) {
+            for (int n = next[head]; n >= 0 && (n & 1) == 0; n = next[n]) {
+                Operation op = items[n >> 1].op();
+                if (!writes(op) && allowed(op, state)) {
+                    return n;
+                }
+            }
+            return next[head];
         }
 
         private void remember(int entry, int[] stack, int depth, String state) {
             bestDepth = depth;
             bestState = state;
-            bestBlocked = entry >= 0 ? entry >> 1 : -1;
+            bestBlocked = entry >= 0 && (entry & 1) == 1 ? entry >> 1 : -1;
             bestTail = Arrays.copyOfRange(stack, Math.max(0, depth - EXCERPT), depth);
             bestPending.clear();
             for (int n = next[head]; n >= 0 && n != entry && bestPending.size() < 2 * EXCERPT; n = next[n]) {
@@ -348,7 +373,7 @@ public final class LinearizabilityChecker {
             StringBuilder sb = new StringBuilder("key ").append(key).append(": not linearizable; at most ")
                     .append(bestDepth).append(" of ").append(items.length)
                     .append(" operations linearize, leaving value ").append(Operation.show(bestState))
-                    .append("\n  last linearized:");
+                    .append("\n  last linearized:").append(bestTail.length == 0 ? " none" : "");
             for (int i : bestTail) {
                 sb.append("\n    ").append(items[i].op());
             }

@@ -298,6 +298,103 @@ class LinearizabilityCheckerTest {
         assertThat(result.keys()).isEqualTo(5);
     }
 
+    @Test
+    void agreesWithBruteForceOnSmallRandomHistories() {
+        Random rnd = new Random(5);
+        int linearizable = 0;
+        for (int t = 0; t < 5_000; t++) {
+            List<Operation> history = randomSmallHistory(rnd, 2 + rnd.nextInt(7));
+            boolean expected = bruteForce(history);
+            assertThat(LinearizabilityChecker.check(history).linearizable()).as("%s", history).isEqualTo(expected);
+            linearizable += expected ? 1 : 0;
+        }
+        assertThat(linearizable).isBetween(500, 4_500); // both verdicts well exercised
+    }
+
+    /** Few processes, coarse clock (many ties), arbitrary results: often, but not always, linearizable. */
+    private static List<Operation> randomSmallHistory(Random rnd, int count) {
+        List<Operation> ops = new ArrayList<>();
+        List<String> values = new ArrayList<>(Collections.singletonList(null));
+        long[] clock = new long[3];
+        for (int i = 0; i < count; i++) {
+            int p = rnd.nextInt(clock.length);
+            long invoked = clock[p] + rnd.nextInt(4);
+            long completed = invoked + rnd.nextInt(5);
+            clock[p] = completed + rnd.nextInt(2);
+            double d = rnd.nextDouble();
+            Outcome outcome = d < 0.65 ? OK : d < 0.9 ? UNKNOWN : FAILED;
+            String some = values.get(rnd.nextInt(values.size()));
+            double k = rnd.nextDouble();
+            if (k < 0.4) {
+                String seen = rnd.nextInt(4) == 0 ? "v" + rnd.nextInt(count) : some; // maybe not written (yet)
+                ops.add(outcome == OK ? read(p, "k", invoked, completed, seen) : readFailed(p, "k", invoked, completed));
+            } else {
+                boolean swapped = rnd.nextBoolean();
+                ops.add(k < 0.75 ? write(p, "k", "v" + i, invoked, completed, outcome)
+                        : cas(p, "k", some, "v" + i, invoked, completed, outcome, swapped,
+                                swapped ? null : values.get(rnd.nextInt(values.size()))));
+                values.add("v" + i);
+            }
+        }
+        return ops;
+    }
+
+    /** The definition: some subset of the UNKNOWN writes and CASes, plus all OK ops, in some real-time-respecting order. */
+    private static boolean bruteForce(List<Operation> history) {
+        List<Operation> known = new ArrayList<>();
+        List<Operation> unknown = new ArrayList<>();
+        for (Operation op : history) {
+            if (op.outcome() == OK) {
+                known.add(op);
+            } else if (op.outcome() == UNKNOWN && op.kind() != Kind.READ) {
+                unknown.add(op);
+            }
+        }
+        for (int subset = 0; subset < 1 << unknown.size(); subset++) {
+            List<Operation> ops = new ArrayList<>(known);
+            for (int j = 0; j < unknown.size(); j++) {
+                if ((subset >> j & 1) == 1) {
+                    ops.add(unknown.get(j));
+                }
+            }
+            if (someOrder(ops, new boolean[ops.size()], ops.size(), null)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean someOrder(List<Operation> ops, boolean[] used, int left, String state) {
+        if (left == 0) {
+            return true;
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            Operation op = ops.get(i);
+            boolean mayGoNext = !used[i];
+            for (int j = 0; j < ops.size() && mayGoNext; j++) {
+                Operation other = ops.get(j);
+                mayGoNext = used[j] || other.outcome() != OK || other.completedNanos() >= op.invokedNanos();
+            }
+            boolean keeps = op.kind() == Kind.READ || (op.kind() == Kind.CAS && op.outcome() == OK && !op.swapped());
+            boolean fits = switch (op.kind()) {
+                case READ -> Objects.equals(state, op.observed());
+                case WRITE -> true;
+                case CAS -> keeps ? !Objects.equals(state, op.expected()) && Objects.equals(state, op.observed())
+                        : Objects.equals(state, op.expected()); // an UNKNOWN CAS that took effect swapped
+            };
+            if (!mayGoNext || !fits) {
+                continue;
+            }
+            used[i] = true;
+            boolean found = someOrder(ops, used, left - 1, keeps ? state : op.value());
+            used[i] = false;
+            if (found) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * A history of a real linearizable register: each op gets a random linearization point in its
      * interval (for UNKNOWN writes and CASes, possibly long after the client gave up, or never),
