@@ -381,14 +381,19 @@ public final class RaftMember implements StoreMember {
             } catch (InvalidProtocolBufferException e) {
                 throw new StoreException(unreachable, e);
             }
-            if (answer.getNotLeader()) {
-                throw new StoreException(ErrorCode.NO_LEADER);
-            }
-            if (!answer.getError().isEmpty()) {
-                throw new StoreException(ErrorCode.valueOf(answer.getError()));
-            }
-            return answer;
+            return answered(answer);
         });
+    }
+
+    /** The leader's answer, or the failure it names: "no leader", or the error code it already mapped. */
+    private static QueryReply answered(QueryReply answer) {
+        if (answer.getNotLeader()) {
+            throw new StoreException(ErrorCode.NO_LEADER);
+        }
+        if (!answer.getError().isEmpty()) {
+            throw new StoreException(ErrorCode.valueOf(answer.getError()));
+        }
+        return answer;
     }
 
     /**
@@ -513,15 +518,7 @@ public final class RaftMember implements StoreMember {
      */
     private CompletableFuture<QueryReply> queryLeaderOnce(Query query) {
         if (leaderDivision() != null) {
-            return listener.query(query).thenApply(reply -> {
-                if (reply.getNotLeader()) {
-                    throw new StoreException(ErrorCode.NO_LEADER);
-                }
-                if (!reply.getError().isEmpty()) {
-                    throw new StoreException(ErrorCode.valueOf(reply.getError()));
-                }
-                return reply;
-            });
+            return listener.query(query).thenApply(RaftMember::answered);
         }
         RaftPeerId leader = knownLeader();
         if (leader == null || leader.equals(selfId)) {

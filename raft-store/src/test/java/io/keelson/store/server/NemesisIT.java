@@ -31,27 +31,19 @@ class NemesisIT {
     @TempDir
     Path root;
 
-    /** What the nemesis does to its target, and how it undoes it. */
-    private interface Fault {
-        void strike(int member) throws Exception;
+    /** Something the nemesis does to one member. */
+    private interface Action {
+        void apply(int member) throws Exception;
+    }
 
-        void heal(int member) throws Exception;
+    /** What the nemesis does to its target, and how it undoes it. */
+    private record Fault(String name, Action strike, Action heal) {
     }
 
     @Test
     void leaderPausedWithSigstop_historyStaysLinearizable() throws Exception {
         try (ServerCluster cluster = ServerCluster.onLoopback(root)) {
-            run(cluster, 13, "SIGSTOP", new Fault() {
-                @Override
-                public void strike(int member) throws Exception {
-                    cluster.pause(member);
-                }
-
-                @Override
-                public void heal(int member) throws Exception {
-                    cluster.resume(member);
-                }
-            });
+            run(cluster, 13, new Fault("SIGSTOP", cluster::pause, cluster::resume));
         }
     }
 
@@ -68,38 +60,18 @@ class NemesisIT {
             return;
         }
         try (network; ServerCluster cluster = ServerCluster.in(network, root)) {
-            run(cluster, 29, "partition", new Fault() {
-                @Override
-                public void strike(int member) throws IOException {
-                    network.cut(member);
-                }
-
-                @Override
-                public void heal(int member) throws IOException {
-                    network.heal();
-                }
-            });
+            run(cluster, 29, new Fault("partition", network::cut, member -> network.heal()));
         }
     }
 
     @Test
     void leaderKilledWithSigkill_historyStaysLinearizable() throws Exception {
         try (ServerCluster cluster = ServerCluster.onLoopback(root)) {
-            run(cluster, 47, "SIGKILL", new Fault() {
-                @Override
-                public void strike(int member) throws InterruptedException {
-                    cluster.kill(member);
-                }
-
-                @Override
-                public void heal(int member) throws IOException {
-                    cluster.start(member);
-                }
-            });
+            run(cluster, 47, new Fault("SIGKILL", cluster::kill, cluster::start));
         }
     }
 
-    private void run(ServerCluster cluster, long seed, String faultName, Fault fault) throws Exception {
+    private void run(ServerCluster cluster, long seed, Fault fault) throws Exception {
         cluster.startAll();
         try (Client admin = Client.builder().endpoints(cluster.endpoints()).build()) {
             assertThat(cluster.leader(admin, Duration.ofSeconds(60))).as("a leader is elected").isNotNegative();
@@ -114,10 +86,10 @@ class NemesisIT {
                 int target = leader >= 0 && random.nextInt(10) < 8 ? leader : random.nextInt(ServerCluster.MEMBERS);
                 long millis = 2_000 + random.nextInt(4_000);
                 String at = seconds(workload.now());
-                fault.strike(target);
+                fault.strike().apply(target);
                 Thread.sleep(millis);
-                fault.heal(target);
-                faults.add(faultName + " " + ServerCluster.name(target) + (target == leader ? " (the leader)" : "")
+                fault.heal().apply(target);
+                faults.add(fault.name() + " " + ServerCluster.name(target) + (target == leader ? " (the leader)" : "")
                         + " at " + at + " for " + millis + " ms");
             }
             Thread.sleep(3_000); // let the last healed member rejoin under load
@@ -128,7 +100,7 @@ class NemesisIT {
             LinearizabilityChecker.Result result = LinearizabilityChecker.check(history);
             long ok = history.stream().filter(o -> o.outcome() == Operation.Outcome.OK).count();
             System.out.printf("%s nemesis, seed %d: %d faults, %d operations (%d ok), %d acknowledged unique"
-                    + " writes; %s%n", faultName, seed, faults.size(), history.size(), ok,
+                    + " writes; %s%n", fault.name(), seed, faults.size(), history.size(), ok,
                     workload.acknowledgedUniqueWrites(), result.summary());
             faults.forEach(f -> System.out.println("  " + f));
 

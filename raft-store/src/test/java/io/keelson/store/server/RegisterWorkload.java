@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are never overwritten, so that a lost acknowledged write shows up even where a register could hide it.
  */
 final class RegisterWorkload {
-    private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
+    // short: a client stuck on a frozen or cut-off member gives up and sends its next request there, which
+    // arrives after writes the others acknowledged meanwhile (the shape of a stale read)
+    private static final Duration OP_TIMEOUT = Duration.ofSeconds(1);
     private static final String PREFIX = "/register/";
     private static final String ACKED_PREFIX = "/acked/";
 
@@ -91,9 +93,9 @@ final class RegisterWorkload {
                 int k = random.nextInt(keys);
                 String key = "k" + k;
                 int dice = random.nextInt(100);
-                if (dice < 45) {
+                if (dice < 60) {
                     read(client, process, key).ifPresent(v -> lastSeen[k] = v);
-                } else if (dice < 80) {
+                } else if (dice < 85) {
                     write(client, process, key, "p" + process + "-" + n);
                 } else {
                     cas(client, process, key, lastSeen[k], "p" + process + "-" + n);
@@ -160,6 +162,11 @@ final class RegisterWorkload {
                     client.getKVClient().put(bytes(ACKED_PREFIX + n), bytes("v" + n))
                             .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     acknowledged.add(ACKED_PREFIX + n);
+                    // a steady trickle: a stream of writes would keep the commit index moving all the time,
+                    // and a leader whose commit index had stopped is where stale reads came from
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
                 } catch (Exception e) {
                     // not acknowledged: it may or may not be there
                 }
