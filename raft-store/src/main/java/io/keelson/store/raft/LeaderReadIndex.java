@@ -4,6 +4,7 @@ import io.keelson.store.ErrorCode;
 import io.keelson.store.StoreException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -93,13 +94,13 @@ final class LeaderReadIndex {
     /** {@link #confirm(RaftServer.Division)} once the term, read index and quorum are known. */
     CompletableFuture<Long> confirm(long term, long readIndex, Quorum quorum) {
         Round round = new Round(term, readIndex, quorum);
-        List<LogAppender> toTrigger = new ArrayList<>();
+        List<LogAppender> live = new ArrayList<>();
         synchronized (lock) {
             for (Map.Entry<LogAppender, Long> a : appenders.entrySet()) {
                 if (a.getValue() == term) {
                     // the first call id the appender will use from now on: replies to it or later count
                     round.firstCallIds.put(a.getKey(), a.getKey().getCallId());
-                    toTrigger.add(a.getKey());
+                    live.add(a.getKey());
                 }
             }
             if (quorum.reached(Set.of())) { // a group of one
@@ -107,7 +108,7 @@ final class LeaderReadIndex {
             }
             rounds.add(round);
         }
-        toTrigger.forEach(LogAppender::triggerHeartbeat);
+        heartbeatsForQuorum(live, quorum).forEach(LogAppender::triggerHeartbeat);
         try {
             timer.schedule(() -> fail(round, new StoreException(ErrorCode.TIMEOUT)), timeoutMillis,
                     TimeUnit.MILLISECONDS);
@@ -115,6 +116,25 @@ final class LeaderReadIndex {
             fail(round, new StoreException(ErrorCode.STOPPED));
         }
         return round.result;
+    }
+
+    /**
+     * The followers to send a heartbeat to at once: those that answered most recently, as many as make a
+     * quorum with this member. The others would only add messages to answer; should one of the chosen
+     * fail to reply, the heartbeats every follower gets each heartbeat interval complete the round.
+     */
+    static List<LogAppender> heartbeatsForQuorum(List<LogAppender> appenders, Quorum quorum) {
+        List<LogAppender> byLastReply = new ArrayList<>(appenders);
+        byLastReply.sort(Comparator.comparing((LogAppender a) -> a.getFollower().getLastRpcResponseTime())
+                .reversed());
+        Set<RaftPeerId> chosen = new HashSet<>();
+        for (int i = 0; i < byLastReply.size(); i++) {
+            chosen.add(byLastReply.get(i).getFollowerId());
+            if (quorum.reached(chosen)) {
+                return byLastReply.subList(0, i + 1);
+            }
+        }
+        return byLastReply;
     }
 
     /** An AppendEntries reply reached {@code appender}, the leader's appender for its follower. */

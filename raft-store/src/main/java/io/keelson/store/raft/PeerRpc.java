@@ -5,6 +5,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -43,11 +44,18 @@ public final class PeerRpc implements RpcType {
         return new Factory(parameters);
     }
 
+    /** The property holding how long a follower may stay silent before its connection is replaced, in ms. */
+    static final String RECONNECT_AFTER_SILENCE_KEY = "keelson.raft.reconnect.after.silence.ms";
+
     /** The parameter holding the member's {@link LeaderReadIndex}. */
     private static final String READ_INDEX_KEY = "keelson.raft.read.index";
 
     static void setHeartbeatInterval(RaftProperties properties, long millis) {
         properties.setLong(HEARTBEAT_INTERVAL_KEY, millis);
+    }
+
+    static void setReconnectAfterSilence(RaftProperties properties, long millis) {
+        properties.setLong(RECONNECT_AFTER_SILENCE_KEY, millis);
     }
 
     static Parameters parameters(LeaderReadIndex readIndex) {
@@ -131,16 +139,21 @@ public final class PeerRpc implements RpcType {
      */
     private static final class HeartbeatAppender extends GrpcLogAppender {
         private final long interval;
+        private final long silenceBeforeReconnect;
         private long commitSent; // appender thread only
+        private long lastReconnect = System.nanoTime(); // appender thread only
 
         HeartbeatAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower, long interval) {
             super(server, state, follower);
             this.interval = interval;
+            this.silenceBeforeReconnect = server.getRaftServer().getProperties().getLong(
+                    RECONNECT_AFTER_SILENCE_KEY, Long.MAX_VALUE);
         }
 
         @Override
         public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat)
                 throws RaftLogIOException {
+            reconnectIfSilent();
             AppendEntriesRequestProto request = super.newAppendEntriesRequest(callId, heartbeat);
             if (request != null) {
                 return request;
@@ -154,6 +167,25 @@ public final class PeerRpc implements RpcType {
                 return super.newAppendEntriesRequest(callId, true);
             }
             return null;
+        }
+
+        /**
+         * Replaces the connection to a follower that has answered nothing for longer than an election
+         * timeout, at most once per such period. After a partition, the old TCP connection may stay
+         * stalled in retransmission back-off for seconds after the network heals (Ratis sets no keepalive
+         * on it), and the follower, hearing nothing, stays without a leader; a new connection gets
+         * through as soon as the network does.
+         */
+        private void reconnectIfSilent() {
+            if (silenceBeforeReconnect == Long.MAX_VALUE
+                    || getFollower().getLastRpcResponseTime().elapsedTimeMs() <= silenceBeforeReconnect) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (TimeUnit.NANOSECONDS.toMillis(now - lastReconnect) > silenceBeforeReconnect) {
+                lastReconnect = now;
+                getServerRpc().getProxies().resetProxy(getFollowerId());
+            }
         }
 
         @Override

@@ -25,6 +25,7 @@ final class RaftSettings {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, new PeerRpc());
         PeerRpc.setHeartbeatInterval(p, config.heartbeatInterval().toMillis());
+        PeerRpc.setReconnectAfterSilence(p, config.electionTimeout().toMillis());
         GrpcConfigKeys.Server.setHost(p, config.self().host());
         GrpcConfigKeys.Server.setPort(p, config.self().port());
         RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));

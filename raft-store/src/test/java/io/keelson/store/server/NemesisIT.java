@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +29,7 @@ class NemesisIT {
     private static final int CLIENTS = 8;
     private static final int KEYS = 5;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the members' logs stay for a failed run
     Path root;
 
     /** Something the nemesis does to one member. */
@@ -94,7 +95,16 @@ class NemesisIT {
             }
             Thread.sleep(3_000); // let the last healed member rejoin under load
             workload.stop();
-            Set<String> missing = workload.finish();
+            Set<String> missing;
+            try {
+                missing = workload.finish(Duration.ofSeconds(30));
+            } catch (AssertionError | Exception e) {
+                StringBuilder logs = new StringBuilder();
+                for (int i = 0; i < ServerCluster.MEMBERS; i++) {
+                    logs.append("\n--- ").append(ServerCluster.name(i)).append(" ---\n").append(cluster.logTail(i, 40));
+                }
+                throw new AssertionError(e.getMessage() + "; faults: " + faults + logs, e);
+            }
 
             List<Operation> history = workload.history();
             LinearizabilityChecker.Result result = LinearizabilityChecker.check(history);

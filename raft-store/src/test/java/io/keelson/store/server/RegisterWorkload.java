@@ -177,15 +177,19 @@ final class RegisterWorkload {
     /**
      * After the faults: one more linearizable read of every key through each member (part of the history,
      * so a write lost at the end is caught by the check), and the acknowledged unique keys missing from
-     * a linearizable read of them all.
+     * a linearizable read of them all. Fails if a member answers no read for {@code patience} after the
+     * faults healed.
      */
-    Set<String> finish() throws Exception {
+    Set<String> finish(Duration patience) throws Exception {
         for (int m = 0; m < endpoints.length; m++) {
             try (Client client = client(endpoints[m])) {
+                long deadline = System.nanoTime() + patience.toNanos();
                 for (int k = 0; k < keys; k++) {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (read(client, -1 - m, "k" + k).isEmpty() && System.nanoTime() < deadline
-                            && lastFailed()) {
+                    while (read(client, -1 - m, "k" + k).isEmpty() && lastFailed()) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("member " + ServerCluster.name(m) + " answered no linearizable"
+                                    + " read for " + patience.toSeconds() + " s after the faults healed");
+                        }
                         Thread.sleep(200);
                     }
                 }
@@ -195,7 +199,7 @@ final class RegisterWorkload {
         missing.addAll(acknowledged);
         try (Client client = client(endpoints)) {
             client.getKVClient().get(bytes(ACKED_PREFIX), GetOption.builder().isPrefix(true).withKeysOnly(true).build())
-                    .get(60, TimeUnit.SECONDS).getKvs()
+                    .get(patience.toMillis(), TimeUnit.MILLISECONDS).getKvs()
                     .forEach(kv -> missing.remove(kv.getKey().toString(StandardCharsets.UTF_8)));
         }
         return missing;

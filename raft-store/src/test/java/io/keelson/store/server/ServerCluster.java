@@ -116,6 +116,16 @@ final class ServerCluster implements AutoCloseable {
         }
     }
 
+    /** The last {@code lines} lines of member {@code i}'s log, for a failure's message. */
+    String logTail(int i, int lines) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(root.resolve(name(i) + ".log"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     /** The index of the member that says it leads, or -1 if none says so within {@code wait}. */
     int leader(Client client, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
