@@ -21,8 +21,9 @@ import org.apache.ratis.server.raftlog.RaftLogIOException;
 /**
  * The peer transport: Ratis' gRPC transport, with the leader's heartbeat interval set on its own (etcd's
  * {@code --heartbeat-interval}; Ratis itself sends a heartbeat after half the minimum election timeout
- * without traffic and has no separate setting), and with a new commit index sent to idle followers at
- * once. Every AppendEntries reply also reaches the member's {@link LeaderReadIndex}, which confirms
+ * without traffic and has no separate setting), with a new commit index sent to idle followers at
+ * once, and with a fresh connection to a follower that has been silent for an election timeout. Every
+ * AppendEntries reply also reaches the member's {@link LeaderReadIndex}, which confirms
  * linearizable reads with it. Ratis finds this class by its name in the server's properties
  * ({@code raft.rpc.type}), hence the public no-argument constructor; the member hands its
  * {@link LeaderReadIndex} over in the server's {@link Parameters}.
