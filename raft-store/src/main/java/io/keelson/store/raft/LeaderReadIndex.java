@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -41,17 +42,29 @@ import org.apache.ratis.server.leader.LogAppender;
  */
 final class LeaderReadIndex {
     private final Executor completions;
-    private final ScheduledExecutorService timer;
-    private final long timeoutMillis;
+    private final LongSupplier nanoTime;
+    private final long timeoutNanos;
     private final Object lock = new Object();
     // guarded by lock: this member's live log appenders with the term they send in, and open rounds
     private final Map<LogAppender, Long> appenders = new IdentityHashMap<>();
     private final List<Round> rounds = new ArrayList<>();
 
-    LeaderReadIndex(Executor completions, ScheduledExecutorService timer, long timeoutMillis) {
+    /**
+     * Rounds complete on {@code completions}; {@code timer} fails, a few times per timeout, the rounds
+     * older than {@code timeoutMillis} (one sweep rather than a timer task per round: thousands of rounds
+     * a second would each leave one in the timer's queue for the whole timeout).
+     */
+    LeaderReadIndex(Executor completions, ScheduledExecutorService timer, LongSupplier nanoTime,
+                    long timeoutMillis) {
         this.completions = completions;
-        this.timer = timer;
-        this.timeoutMillis = timeoutMillis;
+        this.nanoTime = nanoTime;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long sweep = Math.max(1, timeoutMillis / 10);
+        try {
+            timer.scheduleWithFixedDelay(this::expire, sweep, sweep, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the member is closing: no round will be started
+        }
     }
 
     /**
@@ -93,7 +106,7 @@ final class LeaderReadIndex {
 
     /** {@link #confirm(RaftServer.Division)} once the term, read index and quorum are known. */
     CompletableFuture<Long> confirm(long term, long readIndex, Quorum quorum) {
-        Round round = new Round(term, readIndex, quorum);
+        Round round = new Round(term, readIndex, quorum, nanoTime.getAsLong());
         List<LogAppender> live = new ArrayList<>();
         synchronized (lock) {
             for (Map.Entry<LogAppender, Long> a : appenders.entrySet()) {
@@ -109,12 +122,6 @@ final class LeaderReadIndex {
             rounds.add(round);
         }
         heartbeatsForQuorum(live, quorum).forEach(LogAppender::triggerHeartbeat);
-        try {
-            timer.schedule(() -> fail(round, new StoreException(ErrorCode.TIMEOUT)), timeoutMillis,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            fail(round, new StoreException(ErrorCode.STOPPED));
-        }
         return round.result;
     }
 
@@ -171,14 +178,20 @@ final class LeaderReadIndex {
         open.forEach(round -> complete(round, () -> round.result.completeExceptionally(noLeader)));
     }
 
-    private void fail(Round round, StoreException error) {
-        boolean open;
+    /** Fails the rounds that found no quorum within the timeout. */
+    private void expire() {
+        long now = nanoTime.getAsLong();
+        List<Round> expired = new ArrayList<>();
         synchronized (lock) {
-            open = rounds.remove(round);
+            for (Round round : rounds) {
+                if (now - round.startNanos >= timeoutNanos) {
+                    expired.add(round);
+                }
+            }
+            rounds.removeAll(expired);
         }
-        if (open) {
-            complete(round, () -> round.result.completeExceptionally(error));
-        }
+        StoreException timedOut = new StoreException(ErrorCode.TIMEOUT);
+        expired.forEach(round -> complete(round, () -> round.result.completeExceptionally(timedOut)));
     }
 
     private void complete(Round round, Runnable completion) {
@@ -212,10 +225,13 @@ final class LeaderReadIndex {
         final Set<RaftPeerId> acknowledged = new HashSet<>();
         final CompletableFuture<Long> result = new CompletableFuture<>();
 
-        Round(long term, long readIndex, Quorum quorum) {
+        final long startNanos;
+
+        Round(long term, long readIndex, Quorum quorum, long startNanos) {
             this.term = term;
             this.readIndex = readIndex;
             this.quorum = quorum;
+            this.startNanos = startNanos;
         }
 
         /**

@@ -1,11 +1,11 @@
 package io.keelson.store.raft;
 
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -32,6 +32,12 @@ public final class PeerRpc implements RpcType {
     /** The property holding the heartbeat interval in milliseconds. */
     static final String HEARTBEAT_INTERVAL_KEY = "keelson.raft.heartbeat.interval.ms";
 
+    /** The property holding how long a follower may stay silent before its connection is replaced, in ms. */
+    static final String RECONNECT_AFTER_SILENCE_KEY = "keelson.raft.reconnect.after.silence.ms";
+
+    /** The parameter holding the member's {@link LeaderReadIndex}. */
+    private static final String READ_INDEX_KEY = "keelson.raft.read.index";
+
     public PeerRpc() {
     }
 
@@ -44,12 +50,6 @@ public final class PeerRpc implements RpcType {
     public RpcFactory newFactory(Parameters parameters) {
         return new Factory(parameters);
     }
-
-    /** The property holding how long a follower may stay silent before its connection is replaced, in ms. */
-    static final String RECONNECT_AFTER_SILENCE_KEY = "keelson.raft.reconnect.after.silence.ms";
-
-    /** The parameter holding the member's {@link LeaderReadIndex}. */
-    private static final String READ_INDEX_KEY = "keelson.raft.read.index";
 
     static void setHeartbeatInterval(RaftProperties properties, long millis) {
         properties.setLong(HEARTBEAT_INTERVAL_KEY, millis);

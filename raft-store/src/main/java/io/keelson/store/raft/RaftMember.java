@@ -140,7 +140,8 @@ public final class RaftMember implements StoreMember {
                 (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
         RaftProperties properties = RaftSettings.server(config, raftDir);
         // rounds complete on the scheduler thread, off Ratis' reply threads
-        this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, config.requestTimeout().toMillis());
+        this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, System::nanoTime,
+                config.requestTimeout().toMillis());
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)

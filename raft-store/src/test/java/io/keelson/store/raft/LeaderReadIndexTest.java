@@ -27,7 +27,8 @@ class LeaderReadIndexTest {
     private static final long TERM = 3;
     private final List<Runnable> completions = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final LeaderReadIndex readIndex = new LeaderReadIndex(completions::add, timer, 60_000);
+    private volatile long now; // the fake clock; the sweep reads it on the timer thread
+    private final LeaderReadIndex readIndex = new LeaderReadIndex(completions::add, timer, () -> now, 60_000);
     private final FakeAppender m2 = new FakeAppender("m2");
     private final FakeAppender m3 = new FakeAppender("m3");
     private final FakeAppender m4 = new FakeAppender("m4");
@@ -147,9 +148,13 @@ class LeaderReadIndexTest {
 
     @Test
     void aRoundWithoutAQuorumInTime_failsAsTimedOut() {
-        LeaderReadIndex quick = new LeaderReadIndex(Runnable::run, timer, 50);
+        LeaderReadIndex quick = new LeaderReadIndex(Runnable::run, timer, () -> now, 50);
         quick.register(m2.appender, TERM);
         CompletableFuture<Long> round = quick.confirm(TERM, 5, LeaderReadIndexTest::twoOfThree);
+        now += TimeUnit.MILLISECONDS.toNanos(49);
+        quick.replied(m2.appender, m2.reply(m2.send(), TERM + 1, AppendResult.NOT_LEADER));
+        assertThat(round).isNotDone();
+        now += TimeUnit.MILLISECONDS.toNanos(1);
         assertThat(round.handle((ok, e) -> ((StoreException) e).code()).orTimeout(5, TimeUnit.SECONDS).join())
                 .isEqualTo(ErrorCode.TIMEOUT);
     }
