@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -149,49 +151,44 @@ final class LeaderReadIndex {
         if (reply.getResult() == AppendEntriesReplyProto.AppendResult.NOT_LEADER) {
             return; // the follower knows a newer term: this member steps down and its rounds fail
         }
-        List<Round> done = new ArrayList<>();
+        Long appenderTerm;
         synchronized (lock) {
-            Long appenderTerm = appenders.get(appender);
-            if (appenderTerm == null) {
-                return;
-            }
-            for (Round round : rounds) {
-                if (round.acknowledgedBy(appender, appenderTerm, reply)) {
-                    done.add(round);
-                }
-            }
-            rounds.removeAll(done);
+            appenderTerm = appenders.get(appender);
         }
-        for (Round round : done) {
-            complete(round, () -> round.result.complete(round.readIndex));
+        if (appenderTerm != null) {
+            take(round -> round.acknowledgedBy(appender, appenderTerm, reply))
+                    .forEach(round -> complete(round, () -> round.result.complete(round.readIndex)));
         }
     }
 
     /** This member stopped leading: its open rounds can no longer be confirmed. */
     void leadershipLost() {
-        List<Round> open;
-        synchronized (lock) {
-            open = new ArrayList<>(rounds);
-            rounds.clear();
-        }
-        StoreException noLeader = new StoreException(ErrorCode.NO_LEADER);
-        open.forEach(round -> complete(round, () -> round.result.completeExceptionally(noLeader)));
+        fail(take(round -> true), new StoreException(ErrorCode.NO_LEADER));
     }
 
     /** Fails the rounds that found no quorum within the timeout. */
     private void expire() {
         long now = nanoTime.getAsLong();
-        List<Round> expired = new ArrayList<>();
+        fail(take(round -> now - round.startNanos >= timeoutNanos), new StoreException(ErrorCode.TIMEOUT));
+    }
+
+    /** Removes and returns the open rounds that {@code done} holds for (asked once per round). */
+    private List<Round> take(Predicate<Round> done) {
+        List<Round> taken = new ArrayList<>();
         synchronized (lock) {
-            for (Round round : rounds) {
-                if (now - round.startNanos >= timeoutNanos) {
-                    expired.add(round);
+            for (Iterator<Round> it = rounds.iterator(); it.hasNext(); ) {
+                Round round = it.next();
+                if (done.test(round)) {
+                    it.remove();
+                    taken.add(round);
                 }
             }
-            rounds.removeAll(expired);
         }
-        StoreException timedOut = new StoreException(ErrorCode.TIMEOUT);
-        expired.forEach(round -> complete(round, () -> round.result.completeExceptionally(timedOut)));
+        return taken;
+    }
+
+    private void fail(List<Round> failed, StoreException error) {
+        failed.forEach(round -> complete(round, () -> round.result.completeExceptionally(error)));
     }
 
     private void complete(Round round, Runnable completion) {
