@@ -1,4 +1,4 @@
-package io.keelson.store.cli;
+package io.keelson.cli;
 
 import com.google.protobuf.ByteString;
 import io.keelson.store.Compare;

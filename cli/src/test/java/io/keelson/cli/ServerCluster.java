@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.cli;
 
 import io.etcd.jetcd.Client;
 import java.io.IOException;
@@ -69,7 +69,7 @@ final class ServerCluster implements AutoCloseable {
         String peer = "http://" + hosts[i] + ":" + peerPorts[i];
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "-Xmx384m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.keelson.store.cli.Main",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main",
                 "--name", name(i), "--data-dir", root.resolve(name(i)).toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,

@@ -1,7 +1,13 @@
-package io.keelson.store;
+package io.keelson.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.Peer;
+import io.keelson.store.PutRequest;
+import io.keelson.store.StoreConfig;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TestStores;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -45,7 +51,7 @@ class ThreeProcessIT {
     private Process startProcess(Peer self, List<Peer> peers) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.keelson.store.cli.Main", "member",
+                "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main", "member",
                 "--name", self.name(), "--data-dir", root.resolve(self.name()).toString()));
         for (Peer p : peers) {
             cmd.add("--peer");

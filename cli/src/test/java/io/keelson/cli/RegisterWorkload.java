@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.cli;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;

@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +53,7 @@ class ServerProcessIT {
         }
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.keelson.store.cli.Main",
+                "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main",
                 "--name", "m" + i, "--data-dir", root.resolve("m" + i).toString(),
                 "--listen-client-urls", "http://127.0.0.1:" + client[i],
                 "--advertise-client-urls", "http://127.0.0.1:" + client[i],

@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

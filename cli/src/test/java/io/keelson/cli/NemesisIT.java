@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.keelson.store.cli;
+package io.keelson.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.keelson.store.cli;
+package io.keelson.cli;
 
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.Peer;
