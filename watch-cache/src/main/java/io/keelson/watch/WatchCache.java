@@ -75,6 +75,15 @@ public final class WatchCache implements AutoCloseable {
         return config.prefix();
     }
 
+    /**
+     * The continue token of a page that ended at {@code lastKey}, read at {@code revision} from a list of
+     * {@code prefix}: for a consumer that read a first page elsewhere (from the store at an exact revision) and
+     * lets the cache serve the rest.
+     */
+    public static String continueToken(ByteString prefix, long revision, ByteString lastKey) {
+        return ContinueToken.encode(revision, lastKey, prefix);
+    }
+
     /** The cache revision: every change up to it has been applied. */
     public long revision() {
         return state.revision();

@@ -1,0 +1,462 @@
+package io.keelson.kernel;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategy;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDaemonSet;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The defaults kube-apiserver applies when it decodes an object ({@code pkg/apis/<group>/v1/defaults.go} and the
+ * generated defaulters): what a user who left a field out reads back. Applied on create and update alike.
+ */
+final class Defaults {
+    static final int DEFAULT_GRACE_PERIOD_SECONDS = 30;
+    static final String DEFAULT_SCHEDULER = "default-scheduler";
+
+    private Defaults() {
+    }
+
+    /** Applies the defaults of the object's kind, if it has any. */
+    static void apply(HasMetadata object) {
+        if (object instanceof Pod p) {
+            pod(p);
+        } else if (object instanceof Deployment d) {
+            deployment(d);
+        } else if (object instanceof ReplicaSet r) {
+            if (r.getSpec() != null) {
+                r.getSpec().setReplicas(orDefault(r.getSpec().getReplicas(), 1));
+                podTemplate(r.getSpec().getTemplate());
+            }
+        } else if (object instanceof DaemonSet d) {
+            daemonSet(d);
+        } else if (object instanceof StatefulSet s) {
+            statefulSet(s);
+        } else if (object instanceof Job j) {
+            job(j);
+        } else if (object instanceof CronJob c) {
+            cronJob(c);
+        } else if (object instanceof Service s) {
+            service(s);
+        } else if (object instanceof Namespace n) {
+            namespace(n);
+        } else if (object instanceof Secret s) {
+            if (s.getType() == null || s.getType().isEmpty()) {
+                s.setType("Opaque");
+            }
+        } else if (object instanceof ConfigMap) {
+            return; // an empty data map is what Kubernetes defaults to, and JSON omits it either way
+        } else if (object instanceof Node n) {
+            if (n.getStatus() != null && n.getStatus().getAllocatable() == null && n.getStatus().getCapacity() != null) {
+                n.getStatus().setAllocatable(new LinkedHashMap<>(n.getStatus().getCapacity()));
+            }
+        } else if (object instanceof PriorityClass pc) {
+            if (pc.getPreemptionPolicy() == null) {
+                pc.setPreemptionPolicy("PreemptLowerPriority");
+            }
+        } else if (object instanceof EndpointSlice s) {
+            if (s.getPorts() != null) {
+                s.getPorts().forEach(p -> {
+                    if (p.getName() == null) {
+                        p.setName("");
+                    }
+                    if (p.getProtocol() == null) {
+                        p.setProtocol("TCP");
+                    }
+                });
+            }
+        } else if (object instanceof io.fabric8.kubernetes.api.model.Endpoints e && e.getSubsets() != null) {
+            e.getSubsets().forEach(s -> s.getPorts().forEach(p -> {
+                if (p.getProtocol() == null) {
+                    p.setProtocol("TCP");
+                }
+            }));
+        }
+    }
+
+    private static void pod(Pod pod) {
+        PodSpec spec = pod.getSpec();
+        if (spec == null) {
+            return;
+        }
+        podSpec(spec);
+        if (spec.getEnableServiceLinks() == null) {
+            spec.setEnableServiceLinks(true);
+        }
+        for (Container c : containers(spec)) {
+            ResourceRequirements r = c.getResources();
+            if (r != null && r.getLimits() != null && !r.getLimits().isEmpty()) {
+                Map<String, Quantity> requests = r.getRequests() == null ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(r.getRequests());
+                r.getLimits().forEach(requests::putIfAbsent);
+                r.setRequests(requests);
+            }
+            if (Boolean.TRUE.equals(spec.getHostNetwork())) {
+                for (ContainerPort port : c.getPorts()) {
+                    if (port.getHostPort() == null || port.getHostPort() == 0) {
+                        port.setHostPort(port.getContainerPort());
+                    }
+                }
+            }
+        }
+    }
+
+    static void podTemplate(PodTemplateSpec template) {
+        if (template != null && template.getSpec() != null) {
+            podSpec(template.getSpec());
+        }
+    }
+
+    private static void podSpec(PodSpec spec) {
+        if (isEmpty(spec.getDnsPolicy())) {
+            spec.setDnsPolicy("ClusterFirst");
+        }
+        if (isEmpty(spec.getRestartPolicy())) {
+            spec.setRestartPolicy("Always");
+        }
+        if (spec.getSecurityContext() == null) {
+            spec.setSecurityContext(new PodSecurityContext());
+        }
+        if (spec.getTerminationGracePeriodSeconds() == null) {
+            spec.setTerminationGracePeriodSeconds((long) DEFAULT_GRACE_PERIOD_SECONDS);
+        }
+        if (isEmpty(spec.getSchedulerName())) {
+            spec.setSchedulerName(DEFAULT_SCHEDULER);
+        }
+        for (Container c : containers(spec)) {
+            container(c);
+        }
+        for (Volume v : spec.getVolumes()) {
+            volume(v);
+        }
+    }
+
+    private static List<Container> containers(PodSpec spec) {
+        List<Container> all = new ArrayList<>(spec.getInitContainers());
+        all.addAll(spec.getContainers());
+        return all;
+    }
+
+    private static void container(Container c) {
+        if (isEmpty(c.getImagePullPolicy()) && c.getImage() != null) {
+            c.setImagePullPolicy(tag(c.getImage()).equals("latest") ? "Always" : "IfNotPresent");
+        }
+        if (isEmpty(c.getTerminationMessagePath())) {
+            c.setTerminationMessagePath("/dev/termination-log");
+        }
+        if (isEmpty(c.getTerminationMessagePolicy())) {
+            c.setTerminationMessagePolicy("File");
+        }
+        for (ContainerPort p : c.getPorts()) {
+            if (isEmpty(p.getProtocol())) {
+                p.setProtocol("TCP");
+            }
+        }
+        for (EnvVar e : c.getEnv()) {
+            if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null
+                    && isEmpty(e.getValueFrom().getFieldRef().getApiVersion())) {
+                e.getValueFrom().getFieldRef().setApiVersion("v1");
+            }
+        }
+        probe(c.getLivenessProbe());
+        probe(c.getReadinessProbe());
+        probe(c.getStartupProbe());
+    }
+
+    /** The image's tag: "latest" when it has none; a digest-only reference has none either ({@code IfNotPresent}). */
+    static String tag(String image) {
+        if (image.contains("@")) {
+            return "";
+        }
+        int slash = image.lastIndexOf('/');
+        int colon = image.lastIndexOf(':');
+        return colon > slash ? image.substring(colon + 1) : "latest";
+    }
+
+    private static void probe(Probe p) {
+        if (p == null) {
+            return;
+        }
+        p.setTimeoutSeconds(positiveOr(p.getTimeoutSeconds(), 1));
+        p.setPeriodSeconds(positiveOr(p.getPeriodSeconds(), 10));
+        p.setSuccessThreshold(positiveOr(p.getSuccessThreshold(), 1));
+        p.setFailureThreshold(positiveOr(p.getFailureThreshold(), 3));
+        if (p.getHttpGet() != null) {
+            if (isEmpty(p.getHttpGet().getPath())) {
+                p.getHttpGet().setPath("/");
+            }
+            if (isEmpty(p.getHttpGet().getScheme())) {
+                p.getHttpGet().setScheme("HTTP");
+            }
+        }
+    }
+
+    private static void volume(Volume v) {
+        if (v.getSecret() != null && v.getSecret().getDefaultMode() == null) {
+            v.getSecret().setDefaultMode(420);
+        }
+        if (v.getConfigMap() != null && v.getConfigMap().getDefaultMode() == null) {
+            v.getConfigMap().setDefaultMode(420);
+        }
+        if (v.getDownwardAPI() != null && v.getDownwardAPI().getDefaultMode() == null) {
+            v.getDownwardAPI().setDefaultMode(420);
+        }
+        if (v.getProjected() != null && v.getProjected().getDefaultMode() == null) {
+            v.getProjected().setDefaultMode(420);
+        }
+        if (v.getHostPath() != null && v.getHostPath().getType() == null) {
+            v.getHostPath().setType("");
+        }
+        boolean noSource = ObjectCodec.tree(v).size() == 1; // only "name"
+        if (noSource) {
+            v.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
+        }
+    }
+
+    private static void deployment(Deployment d) {
+        var spec = d.getSpec();
+        if (spec == null) {
+            return;
+        }
+        spec.setReplicas(orDefault(spec.getReplicas(), 1));
+        if (spec.getStrategy() == null) {
+            spec.setStrategy(new DeploymentStrategy());
+        }
+        DeploymentStrategy strategy = spec.getStrategy();
+        if (isEmpty(strategy.getType())) {
+            strategy.setType("RollingUpdate");
+        }
+        if (strategy.getType().equals("RollingUpdate")) {
+            if (strategy.getRollingUpdate() == null) {
+                strategy.setRollingUpdate(new RollingUpdateDeployment());
+            }
+            if (strategy.getRollingUpdate().getMaxUnavailable() == null) {
+                strategy.getRollingUpdate().setMaxUnavailable(new IntOrString("25%"));
+            }
+            if (strategy.getRollingUpdate().getMaxSurge() == null) {
+                strategy.getRollingUpdate().setMaxSurge(new IntOrString("25%"));
+            }
+        }
+        spec.setRevisionHistoryLimit(orDefault(spec.getRevisionHistoryLimit(), 10));
+        spec.setProgressDeadlineSeconds(orDefault(spec.getProgressDeadlineSeconds(), 600));
+        podTemplate(spec.getTemplate());
+    }
+
+    private static void daemonSet(DaemonSet d) {
+        var spec = d.getSpec();
+        if (spec == null) {
+            return;
+        }
+        if (spec.getUpdateStrategy() == null) {
+            spec.setUpdateStrategy(new DaemonSetUpdateStrategy());
+        }
+        DaemonSetUpdateStrategy strategy = spec.getUpdateStrategy();
+        if (isEmpty(strategy.getType())) {
+            strategy.setType("RollingUpdate");
+        }
+        if (strategy.getType().equals("RollingUpdate")) {
+            if (strategy.getRollingUpdate() == null) {
+                strategy.setRollingUpdate(new RollingUpdateDaemonSet());
+            }
+            if (strategy.getRollingUpdate().getMaxUnavailable() == null) {
+                strategy.getRollingUpdate().setMaxUnavailable(new IntOrString(1));
+            }
+            if (strategy.getRollingUpdate().getMaxSurge() == null) {
+                strategy.getRollingUpdate().setMaxSurge(new IntOrString(0));
+            }
+        }
+        spec.setRevisionHistoryLimit(orDefault(spec.getRevisionHistoryLimit(), 10));
+        podTemplate(spec.getTemplate());
+    }
+
+    private static void statefulSet(StatefulSet s) {
+        var spec = s.getSpec();
+        if (spec == null) {
+            return;
+        }
+        if (isEmpty(spec.getPodManagementPolicy())) {
+            spec.setPodManagementPolicy("OrderedReady");
+        }
+        if (spec.getUpdateStrategy() == null) {
+            spec.setUpdateStrategy(new StatefulSetUpdateStrategy());
+        }
+        StatefulSetUpdateStrategy strategy = spec.getUpdateStrategy();
+        if (isEmpty(strategy.getType())) {
+            strategy.setType("RollingUpdate");
+            if (strategy.getRollingUpdate() == null) {
+                strategy.setRollingUpdate(new RollingUpdateStatefulSetStrategy());
+            }
+        }
+        if (strategy.getType().equals("RollingUpdate") && strategy.getRollingUpdate() != null
+                && strategy.getRollingUpdate().getPartition() == null) {
+            strategy.getRollingUpdate().setPartition(0);
+        }
+        if (spec.getPersistentVolumeClaimRetentionPolicy() == null) {
+            spec.setPersistentVolumeClaimRetentionPolicy(new StatefulSetPersistentVolumeClaimRetentionPolicy());
+        }
+        var retention = spec.getPersistentVolumeClaimRetentionPolicy();
+        if (isEmpty(retention.getWhenDeleted())) {
+            retention.setWhenDeleted("Retain");
+        }
+        if (isEmpty(retention.getWhenScaled())) {
+            retention.setWhenScaled("Retain");
+        }
+        spec.setReplicas(orDefault(spec.getReplicas(), 1));
+        spec.setRevisionHistoryLimit(orDefault(spec.getRevisionHistoryLimit(), 10));
+        podTemplate(spec.getTemplate());
+    }
+
+    private static void job(Job j) {
+        JobSpec spec = j.getSpec();
+        if (spec == null) {
+            return;
+        }
+        if (spec.getCompletions() == null && spec.getParallelism() == null) {
+            spec.setCompletions(1);
+            spec.setParallelism(1);
+        }
+        spec.setParallelism(orDefault(spec.getParallelism(), 1));
+        if (spec.getBackoffLimit() == null) {
+            spec.setBackoffLimit(spec.getBackoffLimitPerIndex() != null ? Integer.MAX_VALUE : 6);
+        }
+        Map<String, String> templateLabels = spec.getTemplate() == null || spec.getTemplate().getMetadata() == null
+                ? null : spec.getTemplate().getMetadata().getLabels();
+        if (templateLabels != null && (j.getMetadata().getLabels() == null || j.getMetadata().getLabels().isEmpty())) {
+            j.getMetadata().setLabels(new HashMap<>(templateLabels));
+        }
+        if (isEmpty(spec.getCompletionMode())) {
+            spec.setCompletionMode("NonIndexed");
+        }
+        if (spec.getSuspend() == null) {
+            spec.setSuspend(false);
+        }
+        if (isEmpty(spec.getPodReplacementPolicy())) {
+            spec.setPodReplacementPolicy(spec.getPodFailurePolicy() != null ? "Failed" : "TerminatingOrFailed");
+        }
+        if (spec.getManualSelector() == null) {
+            spec.setManualSelector(false);
+        }
+        podTemplate(spec.getTemplate());
+    }
+
+    private static void cronJob(CronJob c) {
+        var spec = c.getSpec();
+        if (spec == null) {
+            return;
+        }
+        if (isEmpty(spec.getConcurrencyPolicy())) {
+            spec.setConcurrencyPolicy("Allow");
+        }
+        if (spec.getSuspend() == null) {
+            spec.setSuspend(false);
+        }
+        spec.setSuccessfulJobsHistoryLimit(orDefault(spec.getSuccessfulJobsHistoryLimit(), 3));
+        spec.setFailedJobsHistoryLimit(orDefault(spec.getFailedJobsHistoryLimit(), 1));
+        if (spec.getJobTemplate() != null && spec.getJobTemplate().getSpec() != null) {
+            podTemplate(spec.getJobTemplate().getSpec().getTemplate());
+        }
+    }
+
+    private static void service(Service s) {
+        ServiceSpec spec = s.getSpec();
+        if (spec == null) {
+            return;
+        }
+        if (isEmpty(spec.getSessionAffinity())) {
+            spec.setSessionAffinity("None");
+        }
+        if (spec.getSessionAffinity().equals("None")) {
+            spec.setSessionAffinityConfig(null);
+        }
+        if (isEmpty(spec.getType())) {
+            spec.setType("ClusterIP");
+        }
+        for (ServicePort p : spec.getPorts()) {
+            if (isEmpty(p.getProtocol())) {
+                p.setProtocol("TCP");
+            }
+            IntOrString target = p.getTargetPort();
+            boolean unset = target == null || (target.getStrVal() == null
+                    && (target.getIntVal() == null || target.getIntVal() == 0)) || "".equals(target.getStrVal());
+            if (unset && p.getPort() != null) {
+                p.setTargetPort(new IntOrString(p.getPort()));
+            }
+        }
+        boolean external = spec.getType().equals("LoadBalancer") || spec.getType().equals("NodePort")
+                || (spec.getType().equals("ClusterIP") && !spec.getExternalIPs().isEmpty());
+        if (external && isEmpty(spec.getExternalTrafficPolicy())) {
+            spec.setExternalTrafficPolicy("Cluster");
+        }
+        if (spec.getInternalTrafficPolicy() == null && !spec.getType().equals("ExternalName")) {
+            spec.setInternalTrafficPolicy("Cluster");
+        }
+        if (spec.getType().equals("LoadBalancer") && spec.getAllocateLoadBalancerNodePorts() == null) {
+            spec.setAllocateLoadBalancerNodePorts(true);
+        }
+    }
+
+    private static void namespace(Namespace n) {
+        String name = n.getMetadata().getName();
+        if (name != null && !name.isEmpty()) {
+            Map<String, String> labels = n.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(n.getMetadata().getLabels());
+            labels.put("kubernetes.io/metadata.name", name);
+            n.getMetadata().setLabels(labels);
+        }
+        if (n.getStatus() == null) {
+            n.setStatus(new NamespaceStatus());
+        }
+        if (isEmpty(n.getStatus().getPhase())) {
+            n.getStatus().setPhase("Active");
+        }
+    }
+
+    static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static Integer orDefault(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static Integer positiveOr(Integer value, int fallback) {
+        return value == null || value == 0 ? fallback : value;
+    }
+}

@@ -1,0 +1,253 @@
+package io.keelson.kernel;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.keelson.store.KeelsonStore;
+import io.keelson.store.KvStore;
+import io.keelson.watch.CacheSource;
+import io.keelson.watch.WatchCache;
+import io.keelson.watch.WatchCacheConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
+
+/**
+ * The orchestration kernel: Kubernetes objects (fabric8's model classes) stored in a Keelson store under
+ * kube-apiserver's keys and rules, read through one watch cache per type.
+ *
+ * <pre>{@code
+ * try (Kernel kernel = Kernel.builder().store(member).build()) {
+ *     Resources<Deployment> deployments = kernel.resources(Deployment.class).inNamespace("web");
+ *     Deployment created = deployments.create(deployment);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Starting a kernel creates the namespaces {@code default}, {@code kube-system},
+ * {@code kube-public} and {@code kube-node-lease}, and the two system priority classes, if they are missing.
+ */
+public final class Kernel implements AutoCloseable {
+    /** The namespaces every cluster has. */
+    public static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public",
+            "kube-node-lease");
+
+    private final KvStore store;
+    private final boolean ownsStore;
+    private final Map<Class<?>, ResourceStore<?>> stores = new LinkedHashMap<>();
+    private final Map<String, ResourceType<?>> byKind = new LinkedHashMap<>();
+    private final Map<ResourceType<?>, WatchCache> caches = new ConcurrentHashMap<>();
+    private final UnaryOperator<WatchCacheConfig> cacheConfig;
+    private volatile boolean closed;
+
+    private Kernel(Builder b) {
+        this.ownsStore = b.store == null;
+        this.store = b.store != null ? b.store : KeelsonStore.open(b.dataDir);
+        this.cacheConfig = b.cacheConfig;
+        List<AdmissionPlugin> admission = new ArrayList<>(List.of(new NamespaceLifecycle(),
+                new DefaultTolerationSeconds(), new PriorityAdmission()));
+        admission.addAll(b.admission);
+        Environment env = new Environment(store, b.clock, b.random, List.copyOf(admission), this::cache,
+                b.requestTimeout, this);
+        for (ResourceType<?> type : b.types) {
+            stores.put(type.javaType(), new ResourceStore<>(type, env));
+            byKind.put(type.apiVersion() + "/" + type.kind(), type);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Access to one type's objects, across all namespaces (a create without a namespace goes to
+     * {@code default}); narrow it with {@link Resources#inNamespace}.
+     *
+     * @throws IllegalArgumentException for a type the kernel does not serve
+     */
+    public <T extends HasMetadata> Resources<T> resources(Class<T> type) {
+        return new TypedResources<>(store(type), null);
+    }
+
+    /** The registry entry of a served type. */
+    public <T extends HasMetadata> ResourceType<T> type(Class<T> type) {
+        return store(type).type;
+    }
+
+    /** Every served type, in registration order. */
+    public List<ResourceType<?>> types() {
+        return stores.values().stream().<ResourceType<?>>map(s -> s.type).toList();
+    }
+
+    /** The served type of {@code apiVersion} and {@code kind}, or null. */
+    public ResourceType<?> type(String apiVersion, String kind) {
+        return byKind.get(apiVersion + "/" + kind);
+    }
+
+    /**
+     * Creates every object of a (multi-document) YAML or JSON manifest, in order, in {@code namespace} when an
+     * object names none; returns the stored objects.
+     */
+    public List<HasMetadata> apply(String manifest, String namespace) {
+        List<HasMetadata> created = new ArrayList<>();
+        for (HasMetadata object : Manifests.read(manifest, this)) {
+            created.add(createUnchecked(object, namespace));
+        }
+        return created;
+    }
+
+    /** Reads the objects of a (multi-document) YAML or JSON manifest into fabric8's classes. */
+    public List<HasMetadata> load(String manifest) {
+        return Manifests.read(manifest, this);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private HasMetadata createUnchecked(HasMetadata object, String namespace) {
+        Resources r = resources(object.getClass());
+        if (r.type().namespaced() && object.getMetadata().getNamespace() == null && namespace != null) {
+            r = r.inNamespace(namespace);
+        }
+        return (HasMetadata) r.create(object);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> ResourceStore<T> store(Class<T> type) {
+        ResourceStore<T> s = (ResourceStore<T>) stores.get(Objects.requireNonNull(type, "type"));
+        if (s == null) {
+            throw new IllegalArgumentException("the kernel does not serve " + type.getName());
+        }
+        return s;
+    }
+
+    private WatchCache cache(ResourceType<?> type) {
+        if (closed) {
+            throw Statuses.internal("the kernel is closed");
+        }
+        return caches.computeIfAbsent(type, t -> WatchCache.create(CacheSource.of(store),
+                cacheConfig.apply(WatchCacheConfig.forPrefix(t.storagePrefix()).withDeliveryThreads(2))));
+    }
+
+    private void bootstrap() {
+        Resources<Namespace> namespaces = resources(Namespace.class);
+        for (String name : INITIAL_NAMESPACES) {
+            createIfMissing(namespaces, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
+        }
+        Resources<PriorityClass> classes = resources(PriorityClass.class);
+        createIfMissing(classes, new PriorityClassBuilder().withNewMetadata().withName("system-node-critical")
+                .endMetadata().withValue(2_000_001_000).withDescription("Used for system critical pods that must not"
+                        + " be moved from their current node.").build());
+        createIfMissing(classes, new PriorityClassBuilder().withNewMetadata().withName("system-cluster-critical")
+                .endMetadata().withValue(2_000_000_000).withDescription("Used for system critical pods that must run"
+                        + " in the cluster, but can be moved to another node if necessary.").build());
+    }
+
+    private static <T extends HasMetadata> void createIfMissing(Resources<T> resources, T object) {
+        try {
+            resources.create(object);
+        } catch (ApiException e) {
+            if (!"AlreadyExists".equals(e.reason())) {
+                throw e;
+            }
+        }
+    }
+
+    /** Stops every watch cache (watches end with CLOSED), and the store if the kernel opened it. */
+    @Override
+    public void close() {
+        closed = true;
+        caches.values().forEach(WatchCache::close);
+        caches.clear();
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    /** Builds a {@link Kernel}; every setting has a default. */
+    public static final class Builder {
+        private KvStore store;
+        private Path dataDir = Path.of("kernel.keelson");
+        private Clock clock = Clock.systemUTC();
+        private RandomGenerator random = new java.security.SecureRandom();
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private final List<AdmissionPlugin> admission = new ArrayList<>();
+        private final List<ResourceType<?>> types = new ArrayList<>(BuiltinTypes.ALL);
+        private UnaryOperator<WatchCacheConfig> cacheConfig = UnaryOperator.identity();
+
+        private Builder() {
+        }
+
+        /** The store to keep objects in (the kernel does not close it). Default: a single-node store in dataDir. */
+        public Builder store(KvStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Where the kernel opens its own single-node store when none is given (default ./kernel.keelson). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** The clock of timestamps (creation, deletion). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The randomness of uids and generated names. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** How long one store call may take before the request fails with Timeout (default 30 s). */
+        public Builder requestTimeout(Duration requestTimeout) {
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive: " + requestTimeout);
+            }
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** Adds an admission plugin, run after the built-in ones (NamespaceLifecycle, DefaultTolerationSeconds, Priority). */
+        public Builder admission(AdmissionPlugin plugin) {
+            admission.add(Objects.requireNonNull(plugin, "plugin"));
+            return this;
+        }
+
+        /** Serves one more type. */
+        public Builder type(ResourceType<?> type) {
+            if (types.stream().anyMatch(t -> t.javaType().equals(type.javaType()))) {
+                throw new IllegalArgumentException(type.javaType().getName() + " is already served");
+            }
+            types.add(type);
+            return this;
+        }
+
+        /** Adjusts every watch cache's configuration (tests pass a fake clock this way). */
+        public Builder watchCaches(UnaryOperator<WatchCacheConfig> config) {
+            this.cacheConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        public Kernel build() {
+            Kernel kernel = new Kernel(this);
+            try {
+                kernel.bootstrap();
+            } catch (RuntimeException e) {
+                kernel.close();
+                throw e;
+            }
+            return kernel;
+        }
+    }
+}

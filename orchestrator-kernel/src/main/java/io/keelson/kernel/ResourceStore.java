@@ -1,0 +1,306 @@
+package io.keelson.kernel;
+
+import com.google.protobuf.ByteString;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.keelson.store.Compare;
+import io.keelson.store.DeleteRangeRequest;
+import io.keelson.store.KeyValue;
+import io.keelson.store.PutRequest;
+import io.keelson.store.RangeRequest;
+import io.keelson.store.RangeResponse;
+import io.keelson.store.TxnRequest;
+import io.keelson.store.TxnResponse;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The writes of one resource type, as kube-apiserver's generic registry store does them: defaults, admission,
+ * validation, then a compare-and-swap transaction on the key's mod revision. Reads are {@link CacheReads}'.
+ *
+ * <p>Thread-safe and stateless between calls: every write reads the stored object and swaps it only if it is
+ * still the one read.
+ */
+final class ResourceStore<T extends HasMetadata> {
+    /** {@code generateName} tries this many names before giving up, as the apiserver does. */
+    private static final int GENERATE_NAME_ATTEMPTS = 8;
+    /** Unconditional writes (no resourceVersion given) retry lost races this many times. */
+    private static final int UNCONDITIONAL_ATTEMPTS = 16;
+
+    final ResourceType<T> type;
+    final Environment env;
+    final CacheReads<T> reads;
+
+    ResourceStore(ResourceType<T> type, Environment env) {
+        this.type = type;
+        this.env = env;
+        this.reads = new CacheReads<>(type, env);
+    }
+
+    /** A stored object and the mod revision it was read at. */
+    record Stored<T>(T object, long modRevision) {
+    }
+
+    T create(String namespace, T input) {
+        T object = ObjectCodec.copy(input, type.javaType());
+        MetadataValidation.requireMeta(object);
+        ObjectMeta meta = object.getMetadata();
+        meta.setNamespace(scopedNamespace(namespace, meta.getNamespace()));
+        if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
+            throw Statuses.badRequest("resourceVersion should not be set on objects to be created");
+        }
+        boolean generate = (meta.getName() == null || meta.getName().isEmpty())
+                && meta.getGenerateName() != null && !meta.getGenerateName().isEmpty();
+        for (int attempt = 1; ; attempt++) {
+            if (generate) {
+                meta.setName(env.generatedName(meta.getGenerateName()));
+            }
+            try {
+                return createOnce(object);
+            } catch (ApiException e) {
+                if (!generate || !"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+                if (attempt == GENERATE_NAME_ATTEMPTS) {
+                    throw Statuses.generateNameConflict(type, meta.getName());
+                }
+            }
+        }
+    }
+
+    private T createOnce(T object) {
+        ObjectMeta meta = object.getMetadata();
+        meta.setUid(env.uid());
+        meta.setCreationTimestamp(env.now());
+        meta.setDeletionTimestamp(null);
+        meta.setDeletionGracePeriodSeconds(null);
+        meta.setGeneration(null);
+        Defaults.apply(object);
+        admit(AdmissionRequest.Operation.CREATE, object, null, "", true);
+        Strategies.prepareForCreate(object);
+        List<FieldError> errors = new ArrayList<>(MetadataValidation.create(type, meta));
+        errors.addAll(KindValidation.create(object));
+        failIfInvalid(meta.getName(), errors);
+        admit(AdmissionRequest.Operation.CREATE, object, null, "", false);
+        ByteString key = key(meta.getNamespace(), meta.getName());
+        TxnResponse response = env.await(env.store().txn(TxnRequest.of(
+                List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
+                List.of(PutRequest.of(key, ObjectCodec.encode(object))), List.of())), "create " + meta.getName());
+        if (!response.succeeded()) {
+            throw Statuses.alreadyExists(type, meta.getName());
+        }
+        meta.setResourceVersion(Long.toString(response.header().revision()));
+        return object;
+    }
+
+    /**
+     * An update of the main resource or of its status: the new object replaces the stored one, except what the
+     * server owns (identity, creation, deletion, generation) and what the other subresource owns.
+     */
+    T update(String namespace, T input, boolean status) {
+        MetadataValidation.requireMeta(input);
+        String name = input.getMetadata().getName();
+        if (name == null || name.isEmpty()) {
+            throw Statuses.badRequest("name is required for an update");
+        }
+        String ns = scopedNamespace(namespace, input.getMetadata().getNamespace());
+        String rv = input.getMetadata().getResourceVersion();
+        boolean conditional = rv != null && !rv.isEmpty();
+        for (int attempt = 1; ; attempt++) {
+            Stored<T> stored = conditional ? reads.storedAt(ns, name, parseVersion(name, rv)) : read(ns, name);
+            if (stored == null) {
+                throw Statuses.notFound(type, name);
+            }
+            if (conditional && stored.modRevision() != parseVersion(name, rv)) {
+                throw Statuses.staleResourceVersion(type, name);
+            }
+            T object = ObjectCodec.copy(input, type.javaType());
+            object.getMetadata().setNamespace(ns);
+            try {
+                return replace(stored, object, status);
+            } catch (LostRace e) {
+                if (conditional) {
+                    throw Statuses.staleResourceVersion(type, name);
+                }
+                if (attempt == UNCONDITIONAL_ATTEMPTS) {
+                    throw Statuses.staleResourceVersion(type, name);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies the update rules to {@code object} against {@code stored}, then swaps it in (or deletes the object
+     * when its last finalizer went and its deletion is due).
+     *
+     * @throws LostRace when the stored object changed meanwhile
+     */
+    T replace(Stored<T> stored, T object, boolean status) {
+        T old = stored.object();
+        T updated = status ? withStatusOf(old, object) : withoutStatusChange(old, object);
+        ObjectMeta meta = updated.getMetadata();
+        ObjectMeta oldMeta = old.getMetadata();
+        meta.setUid(oldMeta.getUid());
+        meta.setCreationTimestamp(oldMeta.getCreationTimestamp());
+        meta.setDeletionTimestamp(oldMeta.getDeletionTimestamp());
+        meta.setDeletionGracePeriodSeconds(oldMeta.getDeletionGracePeriodSeconds());
+        meta.setGeneration(oldMeta.getGeneration());
+        meta.setName(oldMeta.getName());
+        meta.setGenerateName(oldMeta.getGenerateName());
+        Defaults.apply(updated);
+        String sub = status ? "status" : "";
+        admit(AdmissionRequest.Operation.UPDATE, updated, old, sub, true);
+        if (!status && Strategies.usesGeneration(updated) && Strategies.specChanged(updated, old)) {
+            meta.setGeneration(oldMeta.getGeneration() == null ? 1 : oldMeta.getGeneration() + 1);
+        }
+        List<FieldError> errors = new ArrayList<>(MetadataValidation.update(type, meta, oldMeta));
+        if (!status) {
+            errors.addAll(KindValidation.update(updated, old));
+        }
+        failIfInvalid(meta.getName(), errors);
+        admit(AdmissionRequest.Operation.UPDATE, updated, old, sub, false);
+        ByteString value = ObjectCodec.encode(updated);
+        ByteString key = key(meta.getNamespace(), meta.getName());
+        if (meta.getDeletionTimestamp() != null && meta.getFinalizers().isEmpty()
+                && (meta.getDeletionGracePeriodSeconds() == null || meta.getDeletionGracePeriodSeconds() == 0)) {
+            remove(key, stored.modRevision());
+            meta.setResourceVersion(Long.toString(stored.modRevision()));
+            return updated;
+        }
+        if (value.equals(ObjectCodec.encode(old))) {
+            return old; // nothing changed: nothing is written and the resourceVersion stays
+        }
+        meta.setResourceVersion(Long.toString(swap(key, stored.modRevision(), value)));
+        return updated;
+    }
+
+    /** Main-resource writes keep the stored status when the type has a status subresource. */
+    private T withoutStatusChange(T old, T object) {
+        if (!type.statusSubresource()) {
+            return object;
+        }
+        ObjectNode tree = ObjectCodec.tree(object);
+        ObjectNode oldTree = ObjectCodec.tree(old);
+        if (oldTree.has("status")) {
+            tree.set("status", oldTree.get("status"));
+        } else {
+            tree.remove("status");
+        }
+        return ObjectCodec.fromTree(tree, type.javaType());
+    }
+
+    /** Status writes take only the status; metadata changes other than those are dropped too. */
+    private T withStatusOf(T old, T object) {
+        if (!type.statusSubresource()) {
+            throw Statuses.notFound(type, old.getMetadata().getName() + "/status");
+        }
+        ObjectNode tree = ObjectCodec.tree(old);
+        ObjectNode newTree = ObjectCodec.tree(object);
+        if (newTree.has("status")) {
+            tree.set("status", newTree.get("status"));
+        } else {
+            tree.remove("status");
+        }
+        return ObjectCodec.fromTree(tree, type.javaType());
+    }
+
+    /** Writes {@code value} if the key is still at {@code modRevision}; returns the new revision. */
+    long swap(ByteString key, long modRevision, ByteString value) {
+        TxnResponse r = env.await(env.store().txn(TxnRequest.of(
+                List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
+                List.of(PutRequest.of(key, value)), List.of())), "update " + key.toStringUtf8());
+        if (!r.succeeded()) {
+            throw new LostRace();
+        }
+        return r.header().revision();
+    }
+
+    /** Deletes the key if it is still at {@code modRevision}. */
+    void remove(ByteString key, long modRevision) {
+        TxnResponse r = env.await(env.store().txn(TxnRequest.of(
+                List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
+                List.of(DeleteRangeRequest.key(key)), List.of())), "delete " + key.toStringUtf8());
+        if (!r.succeeded()) {
+            throw new LostRace();
+        }
+    }
+
+    /** The stored object, read linearizably from the store; null when there is none. */
+    Stored<T> read(String namespace, String name) {
+        RangeResponse r = env.await(env.store().range(RangeRequest.key(key(namespace, name))), "get " + name);
+        if (r.kvs().isEmpty()) {
+            return null;
+        }
+        KeyValue kv = r.kvs().get(0);
+        return new Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.modRevision());
+    }
+
+    void admit(AdmissionRequest.Operation op, HasMetadata object, HasMetadata old, String subresource,
+               boolean mutating) {
+        AdmissionRequest request = new AdmissionRequest(op, type, object.getMetadata().getNamespace() == null ? ""
+                : object.getMetadata().getNamespace(), object.getMetadata().getName(), subresource, object, old,
+                env.kernel());
+        for (AdmissionPlugin plugin : env.admission()) {
+            if (mutating) {
+                plugin.mutate(request);
+            } else {
+                plugin.validate(request);
+            }
+        }
+    }
+
+    void failIfInvalid(String name, List<FieldError> errors) {
+        if (!errors.isEmpty()) {
+            throw Statuses.invalid(type, name == null ? "" : name, dedupe(errors));
+        }
+    }
+
+    private static List<FieldError> dedupe(List<FieldError> errors) {
+        List<FieldError> unique = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (FieldError e : errors) {
+            if (seen.add(e.toString())) {
+                unique.add(e);
+            }
+        }
+        return unique;
+    }
+
+    String scopedNamespace(String requested, String inObject) {
+        if (!type.namespaced()) {
+            return null;
+        }
+        boolean hasRequested = requested != null && !requested.isEmpty();
+        boolean hasObject = inObject != null && !inObject.isEmpty();
+        if (hasRequested && hasObject && !requested.equals(inObject)) {
+            throw Statuses.badRequest("the namespace of the provided object does not match the namespace sent on"
+                    + " the request");
+        }
+        return hasRequested ? requested : hasObject ? inObject : "default";
+    }
+
+    ByteString key(String namespace, String name) {
+        return ByteString.copyFromUtf8(type.key(namespace, name));
+    }
+
+    long parseVersion(String name, String rv) {
+        try {
+            long v = Long.parseLong(rv);
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw Statuses.invalid(type, name, List.of(FieldError.invalid("metadata.resourceVersion", rv,
+                    "must be a positive integer")));
+        }
+    }
+
+    /** The stored object changed between our read and our compare-and-swap. */
+    static final class LostRace extends RuntimeException {
+        LostRace() {
+            super(null, null, false, false);
+        }
+    }
+}
