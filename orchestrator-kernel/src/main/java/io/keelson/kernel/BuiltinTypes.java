@@ -90,10 +90,8 @@ final class BuiltinTypes {
             "ServiceAccount", "serviceaccounts", true).withShortNames("sa");
 
     static final ResourceType<ReplicaSet> REPLICA_SETS = ResourceType.of(ReplicaSet.class, "apps", "v1",
-                    "ReplicaSet", "replicasets", true).withShortNames("rs").withSubresources(true, true)
-            .withField("status.replicas",
-                    r -> String.valueOf(r.getStatus() == null || r.getStatus().getReplicas() == null
-                            ? 0 : r.getStatus().getReplicas()));
+                    "ReplicaSet", "replicasets", true).withShortNames("rs").withSubresources(true, true);
+    // apps/v1 registers no field label conversion: status.replicas is refused (kubernetes#135136)
 
     static final ResourceType<Deployment> DEPLOYMENTS = ResourceType.of(Deployment.class, "apps", "v1",
             "Deployment", "deployments", true).withShortNames("deploy").withSubresources(true, true);

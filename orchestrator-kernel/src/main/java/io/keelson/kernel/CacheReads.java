@@ -183,7 +183,10 @@ final class CacheReads<T extends HasMetadata> {
             return o -> true;
         }
         return o -> labelSelector.matches(o.getMetadata().getLabels())
-                && fieldSelector.matches(f -> type.fieldSelectors().get(f).apply(o));
+                && fieldSelector.matches(f -> {
+                    var value = type.fieldSelectors().get(f);
+                    return value == null ? "" : value.apply(o); // metadata.namespace of a cluster-scoped type
+                });
     }
 
     private ListOptions freshness(String name, String resourceVersion) {

@@ -3,6 +3,7 @@ package io.keelson.kernel;
 import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -51,13 +52,20 @@ final class Deletion {
         List<String> finalizers = finalizers(meta.getFinalizers(), opts);
         long grace = gracePeriod(object, opts);
         boolean alreadyDeleting = meta.getDeletionTimestamp() != null;
-        if (finalizers.isEmpty() && grace == 0) {
+        boolean changed = !finalizers.equals(meta.getFinalizers());
+        meta.setFinalizers(finalizers);
+        if (grace == 0 && !Strategies.hasPendingFinalizers(object)) {
             store.remove(key, stored.modRevision());
             return new DeleteResult<>(stored.object(), true);
         }
+        if (object instanceof Namespace ns && !alreadyDeleting) {
+            // the namespace registry's delete: Terminating until the namespace controller has emptied it
+            if (ns.getStatus() == null) {
+                ns.setStatus(new io.fabric8.kubernetes.api.model.NamespaceStatus());
+            }
+            ns.getStatus().setPhase("Terminating");
+        }
         Instant now = store.env.clock().instant();
-        boolean changed = !finalizers.equals(meta.getFinalizers());
-        meta.setFinalizers(finalizers);
         if (!alreadyDeleting) {
             meta.setDeletionTimestamp(Environment.timestamp(now.plusSeconds(grace)));
             meta.setDeletionGracePeriodSeconds(grace);
@@ -70,10 +78,6 @@ final class Deletion {
             meta.setDeletionTimestamp(Environment.timestamp(now.plusSeconds(grace)));
             meta.setDeletionGracePeriodSeconds(grace);
             changed = true;
-        }
-        if (meta.getDeletionTimestamp() != null && finalizers.isEmpty() && grace == 0) {
-            store.remove(key, stored.modRevision());
-            return new DeleteResult<>(stored.object(), true);
         }
         if (!changed) {
             return new DeleteResult<>(stored.object(), false);

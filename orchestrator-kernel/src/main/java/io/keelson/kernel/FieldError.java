@@ -101,7 +101,16 @@ record FieldError(Type type, String field, Object value, String detail) {
                 case '\\' -> b.append("\\\\");
                 case '\n' -> b.append("\\n");
                 case '\t' -> b.append("\\t");
-                default -> b.append(c);
+                case '\r' -> b.append("\\r");
+                case '\f' -> b.append("\\f");
+                case '\b' -> b.append("\\b");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
             }
         }
         return b.append('"').toString();

@@ -42,7 +42,7 @@ public final class FieldSelector {
      * @throws ApiException BadRequest ({@code invalid selector: ...}) when malformed
      */
     public static FieldSelector parse(String selector) {
-        if (selector == null || selector.isBlank()) {
+        if (selector == null || selector.isEmpty()) {
             return EVERYTHING;
         }
         List<String> terms = split(selector, ',');
@@ -76,15 +76,21 @@ public final class FieldSelector {
      */
     void checkSupported(ResourceType<?> type) {
         for (Requirement r : requirements) {
-            if (!type.fieldSelectors().containsKey(r.field())) {
+            // the scheme's default conversion takes metadata.namespace from any type without labels of its own
+            boolean defaultNamespace = r.field().equals("metadata.namespace") && !ownLabels(type);
+            if (!type.fieldSelectors().containsKey(r.field()) && !defaultNamespace) {
                 throw Statuses.badRequest(unsupported(type, r.field()));
             }
         }
     }
 
+    private static boolean ownLabels(ResourceType<?> type) {
+        return type.fieldSelectors().size() > (type.namespaced() ? 2 : 1);
+    }
+
     /** Types with their own field labels have their own message; the rest get the scheme's default one. */
     private static String unsupported(ResourceType<?> type, String field) {
-        boolean ownLabels = type.fieldSelectors().size() > (type.namespaced() ? 2 : 1);
+        boolean ownLabels = ownLabels(type);
         if (!ownLabels) {
             return FieldError.quote(field) + " is not a known field selector: only \"metadata.name\", "
                     + "\"metadata.namespace\"";

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -23,7 +22,9 @@ public final class LabelSelector {
         public Requirement {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(operator, "operator");
-            values = List.copyOf(new TreeSet<>(values));
+            List<String> sorted = new ArrayList<>(values);
+            java.util.Collections.sort(sorted); // sorted as apimachinery's safeSort, duplicates kept
+            values = List.copyOf(sorted);
         }
 
         boolean matches(Map<String, String> labels) {
@@ -95,7 +96,7 @@ public final class LabelSelector {
      * @throws ApiException BadRequest with apimachinery's parse error
      */
     public static LabelSelector parse(String selector) {
-        if (selector == null || selector.isBlank()) {
+        if (selector == null || selector.chars().allMatch(c -> SelectorParser.isWhitespace((char) c))) {
             return EVERYTHING;
         }
         List<Requirement> requirements = new ArrayList<>(new SelectorParser(selector).parse());
@@ -124,7 +125,7 @@ public final class LabelSelector {
                     case "NotIn" -> Operator.NOT_IN;
                     case "Exists" -> Operator.EXISTS;
                     case "DoesNotExist" -> Operator.DOES_NOT_EXIST;
-                    default -> throw Statuses.badRequest(FieldError.quote(String.valueOf(e.getOperator()))
+                    default -> throw Statuses.badRequest(FieldError.quote(e.getOperator() == null ? "" : e.getOperator())
                             + " is not a valid pod selector operator");
                 };
                 reqs.add(requirement(e.getKey(), op, e.getValues() == null ? List.of() : e.getValues()));
@@ -148,51 +149,64 @@ public final class LabelSelector {
      * @param prefix  what goes before the message ({@code unable to parse requirement: } for the parser)
      */
     static Requirement requirement(String key, Operator op, List<String> values, String keyPath, String prefix) {
-        List<String> errors = new ArrayList<>(Names.labelKey(key));
-        if (!errors.isEmpty()) {
-            throw Statuses.badRequest(prefix + keyPath + ": Invalid value: " + FieldError.quote(key) + ": "
-                    + String.join("; ", errors));
-        }
+        checkKey(key, keyPath, prefix);
+        List<String> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        List<String> errors = new ArrayList<>();
         switch (op) {
             case IN, NOT_IN -> {
                 if (values.isEmpty()) {
-                    throw Statuses.badRequest(prefix + "values: Invalid value: []string{}: "
-                            + "for 'in', 'notin' operators, values set can't be empty");
+                    errors.add("values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
                 }
             }
             case EQUALS, DOUBLE_EQUALS, NOT_EQUALS -> {
                 if (values.size() != 1) {
-                    throw Statuses.badRequest(prefix + "values: Invalid value: " + FieldError.render(values)
+                    errors.add("values: Invalid value: " + FieldError.render(sorted)
                             + ": exact-match compatibility requires one single value");
                 }
             }
             case EXISTS, DOES_NOT_EXIST -> {
                 if (!values.isEmpty()) {
-                    throw Statuses.badRequest(prefix + "values: Invalid value: " + FieldError.render(values)
+                    errors.add("values: Invalid value: " + FieldError.render(sorted)
                             + ": values set must be empty for exists and does not exist");
                 }
             }
             case GREATER_THAN, LESS_THAN -> {
                 if (values.size() != 1) {
-                    throw Statuses.badRequest(prefix + "values: Invalid value: " + FieldError.render(values)
+                    errors.add("values: Invalid value: " + FieldError.render(sorted)
                             + ": for 'Gt', 'Lt' operators, exactly one value is required");
                 }
-                if (!values.get(0).matches("[0-9]+")) {
-                    throw Statuses.badRequest(prefix + "values[0]: Invalid value: " + FieldError.quote(values.get(0))
-                            + ": for 'Gt', 'Lt' operators, the value must be an integer");
+                for (int i = 0; i < sorted.size(); i++) {
+                    try {
+                        Long.parseLong(sorted.get(i));
+                    } catch (NumberFormatException e) {
+                        errors.add("values[" + i + "]: Invalid value: " + FieldError.quote(sorted.get(i))
+                                + ": for 'Gt', 'Lt' operators, the value must be an integer");
+                    }
                 }
             }
         }
-        if (op != Operator.GREATER_THAN && op != Operator.LESS_THAN) {
-            for (String v : values) {
-                List<String> valueErrors = Names.labelValue(v);
-                if (!valueErrors.isEmpty()) {
-                    throw Statuses.badRequest(prefix + "values[0][" + key + "]: Invalid value: " + FieldError.quote(v) + ": "
-                            + String.join("; ", valueErrors));
-                }
+        for (int i = 0; i < sorted.size(); i++) {
+            List<String> valueErrors = Names.labelValue(sorted.get(i));
+            if (!valueErrors.isEmpty()) {
+                errors.add("values[" + i + "][" + key + "]: Invalid value: " + FieldError.quote(sorted.get(i)) + ": "
+                        + String.join("; ", valueErrors));
             }
+        }
+        if (!errors.isEmpty()) {
+            List<String> unique = new ArrayList<>(new java.util.LinkedHashSet<>(errors));
+            throw Statuses.badRequest(prefix + (unique.size() == 1 ? unique.get(0) : "[" + String.join(", ", unique) + "]"));
         }
         return new Requirement(key, op, values);
+    }
+
+    /** A label key, checked as {@code labels.NewRequirement} checks it (the parser checks it before the operator). */
+    static void checkKey(String key, String keyPath, String prefix) {
+        List<String> errors = Names.labelKey(key);
+        if (!errors.isEmpty()) {
+            throw Statuses.badRequest(prefix + keyPath + ": Invalid value: " + FieldError.quote(key) + ": "
+                    + String.join("; ", errors));
+        }
     }
 
     /** Whether an object with these labels (null for none) is selected. */

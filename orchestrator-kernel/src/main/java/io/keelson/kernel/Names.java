@@ -98,7 +98,8 @@ final class Names {
                     errors.add("prefix part must be non-empty");
                 } else {
                     for (String e : dns1123Subdomain(prefix)) {
-                        errors.add("prefix part " + e);
+                        errors.add("prefix part " + (labelKey && e.equals(maxLength(SUBDOMAIN_MAX))
+                                ? "must be no more than " + SUBDOMAIN_MAX + " bytes" : e));
                     }
                 }
             }
@@ -115,7 +116,7 @@ final class Names {
         } else if (name.length() > LABEL_MAX) {
             errors.add("name part must be no more than " + LABEL_MAX + (labelKey ? " bytes" : " characters"));
         }
-        if (!name.isEmpty() && !QUALIFIED_NAME.matcher(name).matches()) {
+        if (!QUALIFIED_NAME.matcher(name).matches()) {
             errors.add("name part " + regexError("must consist of alphanumeric characters, '-', '_' or '.', and must"
                     + " start and end with an alphanumeric character", QUALIFIED_NAME_FMT, "MyName", "my.name",
                     "123-abc"));

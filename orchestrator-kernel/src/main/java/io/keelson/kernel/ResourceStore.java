@@ -162,7 +162,7 @@ final class ResourceStore<T extends HasMetadata> {
         admit(AdmissionRequest.Operation.UPDATE, updated, old, sub, false);
         ByteString value = ObjectCodec.encode(updated);
         ByteString key = key(meta.getNamespace(), meta.getName());
-        if (meta.getDeletionTimestamp() != null && meta.getFinalizers().isEmpty()
+        if (meta.getDeletionTimestamp() != null && !Strategies.hasPendingFinalizers(updated)
                 && (meta.getDeletionGracePeriodSeconds() == null || meta.getDeletionGracePeriodSeconds() == 0)) {
             remove(key, stored.modRevision());
             meta.setResourceVersion(Long.toString(stored.modRevision()));

@@ -2,36 +2,45 @@ package io.keelson.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
- * The string form of label selectors, as apimachinery's {@code labels.Parse} reads it: comma-separated
- * requirements, each {@code key}, {@code !key}, {@code key=value}, {@code key==value}, {@code key!=value},
- * {@code key in (a,b)}, {@code key notin (a,b)}, {@code key>1} or {@code key<1}.
+ * The string form of label selectors, read as apimachinery's {@code labels.Parse} reads it, token for token and
+ * message for message: comma-separated requirements, each {@code key}, {@code !key}, {@code key=value},
+ * {@code key==value}, {@code key!=value}, {@code key in (a,b)}, {@code key notin (a,b)}, {@code key>1} or
+ * {@code key<1}. Errors inside one requirement are wrapped in "unable to parse requirement: "; those between
+ * requirements are not.
  */
 final class SelectorParser {
     private enum Token { IDENTIFIER, IN, NOT_IN, OPEN, CLOSE, COMMA, EQUALS, DOUBLE_EQUALS, NOT_EQUALS, NOT,
         GREATER, LESS, END }
 
     private record Lexeme(Token token, String text) {
+        /** In a key or value position, "in" and "notin" are plain identifiers. */
+        Token asValue() {
+            return token == Token.IN || token == Token.NOT_IN ? Token.IDENTIFIER : token;
+        }
     }
 
-    /** Errors inside one requirement are wrapped in this; those between requirements are not. */
     private static final String WRAP = "unable to parse requirement: ";
 
-    private final String input;
     private final List<Lexeme> lexemes = new ArrayList<>();
     private int position;
 
     SelectorParser(String input) {
-        this.input = input;
-        lex();
+        lex(input);
+    }
+
+    /** apimachinery's whitespace: space, tab, CR, LF (nothing else). */
+    static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
     List<LabelSelector.Requirement> parse() {
         List<LabelSelector.Requirement> requirements = new ArrayList<>();
         while (true) {
             Lexeme next = peek();
-            switch (next.token()) {
+            switch (next.asValue()) {
                 case IDENTIFIER, NOT -> {
                     requirements.add(requirement());
                     Lexeme after = take();
@@ -41,8 +50,9 @@ final class SelectorParser {
                     if (after.token() != Token.COMMA) {
                         throw error("found '" + after.text() + "', expected: ',' or 'end of string'");
                     }
-                    if (peek().token() == Token.END) {
-                        throw error("found '', expected: identifier after ','");
+                    Lexeme afterComma = peek();
+                    if (afterComma.asValue() != Token.IDENTIFIER && afterComma.token() != Token.NOT) {
+                        throw error("found '" + afterComma.text() + "', expected: identifier after ','");
                     }
                 }
                 case END -> {
@@ -54,22 +64,21 @@ final class SelectorParser {
     }
 
     private LabelSelector.Requirement requirement() {
-        Lexeme first = take();
-        if (first.token() == Token.NOT) {
-            Lexeme key = take();
-            if (key.token() != Token.IDENTIFIER) {
-                throw requirementError("found '" + key.text() + "', expected: identifier");
-            }
-            if (peek().token() != Token.COMMA && peek().token() != Token.END) {
-                throw error("found '" + peek().text() + "', expected: ',' or 'end of string'");
-            }
-            return LabelSelector.requirement(key.text(), LabelSelector.Operator.DOES_NOT_EXIST, List.of(), "<nil>",
-                    WRAP);
+        boolean negated = peek().token() == Token.NOT;
+        if (negated) {
+            take();
         }
-        String key = first.text();
+        Lexeme key = take();
+        if (key.asValue() != Token.IDENTIFIER) {
+            throw requirementError("found '" + key.text() + "', expected: identifier");
+        }
+        LabelSelector.checkKey(key.text(), "<nil>", WRAP);
+        if (negated) {
+            return LabelSelector.requirement(key.text(), LabelSelector.Operator.DOES_NOT_EXIST, List.of(), "<nil>", WRAP);
+        }
         Lexeme op = peek();
         if (op.token() == Token.COMMA || op.token() == Token.END) {
-            return LabelSelector.requirement(key, LabelSelector.Operator.EXISTS, List.of(), "<nil>", WRAP);
+            return LabelSelector.requirement(key.text(), LabelSelector.Operator.EXISTS, List.of(), "<nil>", WRAP);
         }
         take();
         LabelSelector.Operator operator = switch (op.token()) {
@@ -83,8 +92,8 @@ final class SelectorParser {
             default -> throw requirementError("found '" + op.text() + "', expected: in, notin, =, ==, !=, gt, lt");
         };
         List<String> values = operator == LabelSelector.Operator.IN || operator == LabelSelector.Operator.NOT_IN
-                ? valueSet() : List.of(exactValue());
-        return LabelSelector.requirement(key, operator, values, "<nil>", WRAP);
+                ? new ArrayList<>(valueSet()) : List.of(exactValue());
+        return LabelSelector.requirement(key.text(), operator, values, "<nil>", WRAP);
     }
 
     /** The value of {@code key=value}: an identifier, or empty when the requirement ends there. */
@@ -94,53 +103,69 @@ final class SelectorParser {
             return "";
         }
         take();
-        if (v.token() != Token.IDENTIFIER && v.token() != Token.IN && v.token() != Token.NOT_IN) {
+        if (v.asValue() != Token.IDENTIFIER) {
             throw requirementError("found '" + v.text() + "', expected: identifier");
         }
         return v.text();
     }
 
-    /** {@code (a, b, c)}; an empty element is the empty value. */
-    private List<String> valueSet() {
+    /** {@code (a, b, c)}: a set, in which empty elements are the empty value. */
+    private TreeSet<String> valueSet() {
         Lexeme open = take();
         if (open.token() != Token.OPEN) {
             throw requirementError("found '" + open.text() + "' expected: '('");
         }
-        List<String> values = new ArrayList<>();
-        if (peek().token() == Token.CLOSE) {
-            take();
-            values.add("");
-            return values;
+        Lexeme first = peek();
+        switch (first.asValue()) {
+            case IDENTIFIER, COMMA -> {
+                TreeSet<String> values = identifiers();
+                Lexeme close = take();
+                if (close.token() != Token.CLOSE) {
+                    throw requirementError("found '" + first.text() + "', expected: ')'");
+                }
+                return values;
+            }
+            case CLOSE -> {
+                take();
+                TreeSet<String> empty = new TreeSet<>();
+                empty.add("");
+                return empty;
+            }
+            default -> throw requirementError("found '" + first.text() + "', expected: ',', ')' or identifier");
         }
-        boolean expectValue = true;
+    }
+
+    /** apimachinery's {@code parseIdentifiersList}, with its handling of leading, doubled and trailing commas. */
+    private TreeSet<String> identifiers() {
+        TreeSet<String> values = new TreeSet<>();
         while (true) {
             Lexeme l = take();
-            switch (l.token()) {
-                case IDENTIFIER, IN, NOT_IN -> {
-                    if (!expectValue) {
-                        throw requirementError("found '" + l.text() + "', expected: ',' or ')'");
-                    }
+            switch (l.asValue()) {
+                case IDENTIFIER -> {
                     values.add(l.text());
-                    expectValue = false;
+                    Lexeme next = peek();
+                    if (next.token() == Token.CLOSE) {
+                        return values;
+                    }
+                    if (next.token() != Token.COMMA) {
+                        throw requirementError("found '" + next.text() + "', expected: ',' or ')'");
+                    }
                 }
                 case COMMA -> {
-                    if (expectValue) {
+                    if (values.isEmpty()) {
                         values.add("");
                     }
-                    expectValue = true;
                     Lexeme next = peek();
-                    if (next.token() != Token.IDENTIFIER && next.token() != Token.IN && next.token() != Token.NOT_IN
-                            && next.token() != Token.COMMA && next.token() != Token.CLOSE) {
-                        throw requirementError("found '" + next.text() + "', expected: ',', or identifier");
+                    if (next.token() == Token.CLOSE) {
+                        values.add("");
+                        return values;
                     }
-                }
-                case CLOSE -> {
-                    if (expectValue) {
+                    if (next.token() == Token.COMMA) {
+                        take();
                         values.add("");
                     }
-                    return values;
                 }
-                default -> throw requirementError("found '" + l.text() + "', expected: ',', ')' or identifier");
+                default -> throw requirementError("found '" + l.text() + "', expected: ',', or identifier");
             }
         }
     }
@@ -157,11 +182,11 @@ final class SelectorParser {
         return l;
     }
 
-    private void lex() {
+    private void lex(String input) {
         int i = 0;
         while (i < input.length()) {
             char c = input.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (isWhitespace(c)) {
                 i++;
             } else if (c == '(' || c == ')' || c == ',') {
                 lexemes.add(new Lexeme(c == '(' ? Token.OPEN : c == ')' ? Token.CLOSE : Token.COMMA, String.valueOf(c)));
@@ -181,8 +206,7 @@ final class SelectorParser {
                 i += text.length();
             } else {
                 int start = i;
-                while (i < input.length() && !Character.isWhitespace(input.charAt(i))
-                        && "(),=!<>".indexOf(input.charAt(i)) < 0) {
+                while (i < input.length() && !isWhitespace(input.charAt(i)) && "(),=!<>".indexOf(input.charAt(i)) < 0) {
                     i++;
                 }
                 String word = input.substring(start, i);

@@ -90,6 +90,17 @@ final class Strategies {
         }
     }
 
+    /**
+     * Whether the object must stay stored while being deleted: it has finalizers (for a namespace, also the
+     * {@code spec.finalizers} the namespace controller removes when the namespace is empty).
+     */
+    static boolean hasPendingFinalizers(HasMetadata object) {
+        if (!object.getMetadata().getFinalizers().isEmpty()) {
+            return true;
+        }
+        return object instanceof Namespace n && n.getSpec() != null && !n.getSpec().getFinalizers().isEmpty();
+    }
+
     /** The types whose strategy sets generation 1 on create and bumps it on spec changes. */
     static boolean usesGeneration(HasMetadata object) {
         return object instanceof Pod || object instanceof ReplicaSet || object instanceof Deployment
