@@ -100,7 +100,8 @@ final class BuiltinTypes {
             "daemonsets", true).withShortNames("ds").withSubresources(true, false);
 
     static final ResourceType<StatefulSet> STATEFUL_SETS = ResourceType.of(StatefulSet.class, "apps", "v1",
-            "StatefulSet", "statefulsets", true).withShortNames("sts").withSubresources(true, true);
+            "StatefulSet", "statefulsets", true).withShortNames("sts").withSubresources(true, true)
+            .withNames(ResourceType.NameRule.DNS1123_LABEL); // pod hostnames are <name>-<ordinal>
 
     static final ResourceType<ControllerRevision> CONTROLLER_REVISIONS = ResourceType.of(ControllerRevision.class,
             "apps", "v1", "ControllerRevision", "controllerrevisions", true);

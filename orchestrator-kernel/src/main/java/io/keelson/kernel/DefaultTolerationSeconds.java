@@ -22,8 +22,8 @@ final class DefaultTolerationSeconds implements AdmissionPlugin {
 
     @Override
     public void mutate(AdmissionRequest request) {
-        if (request.operation() != AdmissionRequest.Operation.CREATE || !(request.object() instanceof Pod pod)
-                || pod.getSpec() == null) {
+        if (request.operation() == AdmissionRequest.Operation.DELETE || !request.subresource().isEmpty()
+                || !(request.object() instanceof Pod pod) || pod.getSpec() == null) {
             return;
         }
         List<Toleration> tolerations = new ArrayList<>(pod.getSpec().getTolerations());
@@ -38,8 +38,7 @@ final class DefaultTolerationSeconds implements AdmissionPlugin {
 
     /** A toleration of the key (or of every key) with the NoExecute effect (or every effect). */
     private static boolean toleratesNoExecute(Toleration t, String key) {
-        boolean keyMatches = t.getKey() == null || t.getKey().isEmpty() ? "Exists".equals(t.getOperator())
-                : t.getKey().equals(key);
+        boolean keyMatches = t.getKey() == null || t.getKey().isEmpty() || t.getKey().equals(key);
         boolean effectMatches = t.getEffect() == null || t.getEffect().isEmpty() || t.getEffect().equals("NoExecute");
         return keyMatches && effectMatches;
     }

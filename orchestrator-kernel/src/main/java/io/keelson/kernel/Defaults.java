@@ -81,6 +81,14 @@ final class Defaults {
             if (s.getType() == null || s.getType().isEmpty()) {
                 s.setType("Opaque");
             }
+            if (s.getStringData() != null && !s.getStringData().isEmpty()) {
+                // write-only: merged into data (base64), never stored or read back
+                Map<String, String> data = s.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s.getData());
+                s.getStringData().forEach((k, v) -> data.put(k, java.util.Base64.getEncoder()
+                        .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                s.setData(data);
+            }
+            s.setStringData(null);
         } else if (object instanceof ConfigMap) {
             return; // an empty data map is what Kubernetes defaults to, and JSON omits it either way
         } else if (object instanceof Node n) {
@@ -202,13 +210,23 @@ final class Defaults {
 
     /** The image's tag: "latest" when it has none; a digest-only reference has none either ({@code IfNotPresent}). */
     static String tag(String image) {
-        if (image.contains("@")) {
-            return "";
+        int at = image.indexOf('@');
+        String name = at >= 0 ? image.substring(0, at) : image;
+        if (!IMAGE_REFERENCE.matcher(name).matches()) {
+            return ""; // not a reference the parser accepts: IfNotPresent, as the apiserver's defaulting gives
         }
-        int slash = image.lastIndexOf('/');
-        int colon = image.lastIndexOf(':');
-        return colon > slash ? image.substring(colon + 1) : "latest";
+        int slash = name.lastIndexOf('/');
+        int colon = name.lastIndexOf(':');
+        if (colon > slash) {
+            return name.substring(colon + 1);
+        }
+        return at >= 0 ? "" : "latest"; // a digest without a tag pins the image
     }
+
+    /** A docker reference without digest: lower-case path components, optional registry host:port and tag. */
+    private static final java.util.regex.Pattern IMAGE_REFERENCE = java.util.regex.Pattern.compile(
+            "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+                    + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
 
     private static void probe(Probe p) {
         if (p == null) {

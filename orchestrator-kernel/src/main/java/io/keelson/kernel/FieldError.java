@@ -90,7 +90,30 @@ record FieldError(Type type, String field, Object value, String detail) {
         if (value instanceof Number || value instanceof Boolean) {
             return String.valueOf(value);
         }
-        return ObjectCodec.JSON.writeValueAsString(value);
+        return GO_JSON.writeValueAsString(goOrder(value));
+    }
+
+    /** Go's encoding/json: map keys sorted; structs in their Go field order (ownerReferences here). */
+    private static final tools.jackson.databind.json.JsonMapper GO_JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .enable(tools.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
+    private static Object goOrder(Object value) {
+        if (value instanceof io.fabric8.kubernetes.api.model.OwnerReference r) {
+            return new GoOwnerReference(r.getApiVersion(), r.getKind(), r.getName(), r.getUid(), r.getController(),
+                    r.getBlockOwnerDeletion());
+        }
+        if (value instanceof List<?> l) {
+            return l.stream().map(FieldError::goOrder).toList();
+        }
+        return value;
+    }
+
+    /** metav1.OwnerReference's fields in their Go order. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"apiVersion", "kind", "name", "uid", "controller",
+            "blockOwnerDeletion"})
+    private record GoOwnerReference(String apiVersion, String kind, String name, String uid, Boolean controller,
+                                    Boolean blockOwnerDeletion) {
     }
 
     static String quote(String s) {

@@ -167,7 +167,7 @@ final class KindValidation {
             return errors;
         }
         Map<String, String> labels = template.getMetadata() == null ? null : template.getMetadata().getLabels();
-        if (selector != null) {
+        {
             try {
                 if (!LabelSelector.of(selector).matches(labels)) {
                     errors.add(FieldError.invalid("spec.template.metadata.labels", labels == null ? Map.of() : labels,
@@ -206,8 +206,8 @@ final class KindValidation {
         if (s.getTemplate() != null && s.getTemplate().getSpec() != null) {
             String restart = s.getTemplate().getSpec().getRestartPolicy();
             if (!"OnFailure".equals(restart) && !"Never".equals(restart)) {
-                errors.add(FieldError.notSupported("spec.template.spec.restartPolicy", restart,
-                        List.of("OnFailure", "Never")));
+                errors.add(FieldError.required("spec.template.spec.restartPolicy",
+                        "valid values: \"OnFailure\", \"Never\""));
             }
         }
     }

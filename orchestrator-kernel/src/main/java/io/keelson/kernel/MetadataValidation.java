@@ -12,6 +12,8 @@ import java.util.Objects;
 /** ObjectMeta's rules ({@code apimachinery/pkg/api/validation/objectmeta.go}), on create and on update. */
 final class MetadataValidation {
     static final int TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+    /** Finalizer names that need no domain prefix. */
+    static final List<String> STANDARD_FINALIZERS = List.of("kubernetes", "orphan", "foregroundDeletion");
 
     private MetadataValidation() {
     }
@@ -46,9 +48,10 @@ final class MetadataValidation {
             List<String> added = new ArrayList<>(meta.getFinalizers());
             added.removeAll(old.getFinalizers());
             if (!added.isEmpty()) {
+                java.util.Collections.sort(added);
                 errors.add(FieldError.forbidden("metadata.finalizers",
                         "no new finalizers can be added if the object is being deleted, found new finalizers "
-                                + FieldError.render(added)));
+                                + "[]string{" + String.join(", ", added.stream().map(FieldError::quote).toList()) + "}"));
             }
         }
         return errors;
@@ -137,22 +140,28 @@ final class MetadataValidation {
                 controllers.add(r);
             }
         }
-        if (controllers.size() > 1) {
-            StringBuilder found = new StringBuilder();
-            for (OwnerReference c : controllers) {
-                found.append(found.length() == 0 ? "" : " and ").append(c.getKind()).append('/').append(c.getName());
-            }
+        for (int i = 1; i < controllers.size(); i++) {
+            OwnerReference first = controllers.get(0);
+            OwnerReference other = controllers.get(i);
             errors.add(FieldError.invalid("metadata.ownerReferences", refs,
-                    "Only one reference can have Controller set to true. Found \"true\" in references for " + found));
+                    "Only one reference can have Controller set to true. Found \"true\" in references for "
+                            + first.getKind() + "/" + first.getName() + " and " + other.getKind() + "/"
+                            + other.getName()));
         }
         return errors;
     }
 
     private static List<FieldError> finalizers(List<String> finalizers) {
         List<FieldError> errors = new ArrayList<>();
-        for (String f : finalizers) {
-            for (String e : Names.qualifiedName(f)) {
+        for (int i = 0; i < finalizers.size(); i++) {
+            String f = finalizers.get(i);
+            List<String> problems = Names.qualifiedName(f);
+            for (String e : problems) {
                 errors.add(FieldError.invalid("metadata.finalizers", f, e));
+            }
+            if (problems.isEmpty() && !f.contains("/") && !STANDARD_FINALIZERS.contains(f)) {
+                errors.add(FieldError.invalid("metadata.finalizers[" + i + "]", f,
+                        "name is neither a standard finalizer name nor is it fully qualified"));
             }
         }
         if (finalizers.contains("orphan") && finalizers.contains("foregroundDeletion")) {

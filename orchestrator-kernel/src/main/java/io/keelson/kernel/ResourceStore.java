@@ -115,6 +115,12 @@ final class ResourceStore<T extends HasMetadata> {
             if (conditional && stored.modRevision() != parseVersion(name, rv)) {
                 throw Statuses.staleResourceVersion(type, name);
             }
+            String uid = input.getMetadata().getUid();
+            if (uid != null && !uid.isEmpty() && !uid.equals(stored.object().getMetadata().getUid())) {
+                throw Statuses.conflict(type, name, "StorageError: invalid object, Code: 4, Key: "
+                        + type.key(ns, name) + ", ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in"
+                        + " precondition: " + uid + ", UID in object meta: " + stored.object().getMetadata().getUid());
+            }
             T object = ObjectCodec.copy(input, type.javaType());
             object.getMetadata().setNamespace(ns);
             try {
@@ -149,6 +155,9 @@ final class ResourceStore<T extends HasMetadata> {
         meta.setName(oldMeta.getName());
         meta.setGenerateName(oldMeta.getGenerateName());
         Defaults.apply(updated);
+        if (!status) {
+            Strategies.prepareForUpdate(updated, old);
+        }
         String sub = status ? "status" : "";
         admit(AdmissionRequest.Operation.UPDATE, updated, old, sub, true);
         if (!status && Strategies.usesGeneration(updated) && Strategies.specChanged(updated, old)) {

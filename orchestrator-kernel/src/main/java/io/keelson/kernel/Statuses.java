@@ -60,14 +60,20 @@ final class Statuses {
     }
 
     static ApiException invalid(ResourceType<?> type, String name, List<FieldError> errors) {
+        return invalid(type.group(), type.kind(), name, errors);
+    }
+
+    /** An Invalid Status for any kind: {@code Scale.autoscaling "web" is invalid: ...}. */
+    static ApiException invalid(String group, String kind, String name, List<FieldError> errors) {
         String aggregate = errors.size() == 1 ? errors.get(0).toString()
                 : "[" + errors.stream().map(FieldError::toString).collect(Collectors.joining(", ")) + "]";
         List<StatusCause> causes = errors.stream()
                 .map(e -> new StatusCause(e.field(), e.body(), e.type().causeType)).toList();
+        String groupKind = group.isEmpty() ? kind : kind + "." + group;
         Status status = new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
-                .withMessage(type.groupKind() + " " + FieldError.quote(name) + " is invalid: " + aggregate)
-                .withNewDetails().withName(name).withGroup(type.group().isEmpty() ? null : type.group())
-                .withKind(type.kind()).withCauses(causes).endDetails()
+                .withMessage(groupKind + " " + FieldError.quote(name) + " is invalid: " + aggregate)
+                .withNewDetails().withName(name.isEmpty() ? null : name).withGroup(group.isEmpty() ? null : group)
+                .withKind(kind).withCauses(causes).endDetails()
                 .withNewMetadata().endMetadata().build();
         return new ApiException(status);
     }

@@ -78,6 +78,7 @@ final class Strategies {
             r.setStatus(new ReplicaSetStatus());
         } else if (object instanceof DaemonSet d) {
             d.setStatus(new DaemonSetStatus());
+            setTemplateGeneration(d, 1);
         } else if (object instanceof StatefulSet s) {
             s.setStatus(new StatefulSetStatus());
         } else if (object instanceof Job j) {
@@ -99,6 +100,34 @@ final class Strategies {
             return true;
         }
         return object instanceof Namespace n && n.getSpec() != null && !n.getSpec().getFinalizers().isEmpty();
+    }
+
+    /** What the strategies change on update: a DaemonSet's template generation counts template changes. */
+    static void prepareForUpdate(HasMetadata object, HasMetadata old) {
+        if (object instanceof DaemonSet d && old instanceof DaemonSet o && d.getSpec() != null && o.getSpec() != null) {
+            long previous = templateGeneration(o);
+            boolean changed = !ObjectCodec.tree(d.getSpec().getTemplate()).equals(ObjectCodec.tree(o.getSpec().getTemplate()));
+            setTemplateGeneration(d, changed ? previous + 1 : previous);
+        }
+    }
+
+    /** The v1 form of a DaemonSet's templateGeneration: the deprecated annotation. */
+    static final String TEMPLATE_GENERATION = "deprecated.daemonset.template.generation";
+
+    private static long templateGeneration(DaemonSet d) {
+        Map<String, String> a = d.getMetadata().getAnnotations();
+        try {
+            return a == null || !a.containsKey(TEMPLATE_GENERATION) ? 1 : Long.parseLong(a.get(TEMPLATE_GENERATION));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private static void setTemplateGeneration(DaemonSet d, long generation) {
+        Map<String, String> a = d.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(d.getMetadata().getAnnotations());
+        a.put(TEMPLATE_GENERATION, Long.toString(generation));
+        d.getMetadata().setAnnotations(a);
     }
 
     /** The types whose strategy sets generation 1 on create and bumps it on spec changes. */

@@ -166,7 +166,7 @@ final class TypedResources<T extends HasMetadata> implements Resources<T> {
         String rv = scale.getMetadata() == null ? null : scale.getMetadata().getResourceVersion();
         int replicas = scale.getSpec() == null || scale.getSpec().getReplicas() == null ? 0 : scale.getSpec().getReplicas();
         if (replicas < 0) {
-            throw Statuses.invalid(store.type, name, List.of(FieldError.invalid("spec.replicas", replicas,
+            throw Statuses.invalid("autoscaling", "Scale", name, List.of(FieldError.invalid("spec.replicas", replicas,
                     "must be greater than or equal to 0")));
         }
         for (int attempt = 1; ; attempt++) {
