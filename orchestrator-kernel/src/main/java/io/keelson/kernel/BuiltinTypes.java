@@ -72,7 +72,7 @@ final class BuiltinTypes {
             .withField("type", s -> str(s.getType()));
 
     static final ResourceType<Event> EVENTS = ResourceType.of(Event.class, "", "v1", "Event", "events", true)
-            .withShortNames("ev").withNames(ResourceType.NameRule.PATH_SEGMENT)
+            .withShortNames("ev").withNames(ResourceType.NameRule.PATH_SEGMENT).withTtl(java.time.Duration.ofHours(1))
             .withField("involvedObject.kind", e -> involved(e, r -> r.getKind()))
             .withField("involvedObject.namespace", e -> involved(e, r -> r.getNamespace()))
             .withField("involvedObject.name", e -> involved(e, r -> r.getName()))

@@ -57,7 +57,7 @@ public final class Kernel implements AutoCloseable {
                 new DefaultTolerationSeconds(), new PriorityAdmission()));
         admission.addAll(b.admission);
         Environment env = new Environment(store, b.clock, b.random, List.copyOf(admission), this::cache,
-                b.requestTimeout, this);
+                b.requestTimeout, new ObjectLeases(store, b.clock), this);
         for (ResourceType<?> type : b.types) {
             stores.put(type.javaType(), new ResourceStore<>(type, env));
             byKind.put(type.apiVersion() + "/" + type.kind(), type);
@@ -180,6 +180,7 @@ public final class Kernel implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private final List<AdmissionPlugin> admission = new ArrayList<>();
         private final List<ResourceType<?>> types = new ArrayList<>(BuiltinTypes.ALL);
+        private Duration eventTtl = Duration.ofHours(1);
         private UnaryOperator<WatchCacheConfig> cacheConfig = UnaryOperator.identity();
 
         private Builder() {
@@ -224,6 +225,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /** How long an Event lives after its last write (kube-apiserver's {@code --event-ttl}, default 1 h). */
+        public Builder eventTtl(Duration ttl) {
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("eventTtl must be positive: " + ttl);
+            }
+            this.eventTtl = ttl;
+            return this;
+        }
+
         /** Serves one more type. */
         public Builder type(ResourceType<?> type) {
             if (types.stream().anyMatch(t -> t.javaType().equals(type.javaType()))) {
@@ -240,6 +250,7 @@ public final class Kernel implements AutoCloseable {
         }
 
         public Kernel build() {
+            types.replaceAll(t -> t.javaType() == io.fabric8.kubernetes.api.model.Event.class ? t.withTtl(eventTtl) : t);
             Kernel kernel = new Kernel(this);
             try {
                 kernel.bootstrap();

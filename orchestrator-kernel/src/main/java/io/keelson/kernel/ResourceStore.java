@@ -86,7 +86,7 @@ final class ResourceStore<T extends HasMetadata> {
         ByteString key = key(meta.getNamespace(), meta.getName());
         TxnResponse response = env.await(env.store().txn(TxnRequest.of(
                 List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
-                List.of(PutRequest.of(key, ObjectCodec.encode(object))), List.of())), "create " + meta.getName());
+                List.of(put(key, ObjectCodec.encode(object))), List.of())), "create " + meta.getName());
         if (!response.succeeded()) {
             throw Statuses.alreadyExists(type, meta.getName());
         }
@@ -218,11 +218,17 @@ final class ResourceStore<T extends HasMetadata> {
     long swap(ByteString key, long modRevision, ByteString value) {
         TxnResponse r = env.await(env.store().txn(TxnRequest.of(
                 List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
-                List.of(PutRequest.of(key, value)), List.of())), "update " + key.toStringUtf8());
+                List.of(put(key, value)), List.of())), "update " + key.toStringUtf8());
         if (!r.succeeded()) {
             throw new LostRace();
         }
         return r.header().revision();
+    }
+
+    /** The put of an object; one with a time to live goes under a shared lease, renewed by every write. */
+    private PutRequest put(ByteString key, ByteString value) {
+        PutRequest put = PutRequest.of(key, value);
+        return type.ttl().isZero() ? put : put.withLease(env.leases().leaseFor(type.ttl(), env));
     }
 
     /** Deletes the key if it is still at {@code modRevision}. */

@@ -24,12 +24,14 @@ import java.util.function.Function;
  * @param names              how names are validated
  * @param fieldSelectors     the field labels the type supports beyond {@code metadata.name} and
  *                           {@code metadata.namespace}, each with the function that reads it from an object
+ * @param ttl                how long an object lives after its last write (zero: until deleted); events have one
  */
 public record ResourceType<T extends HasMetadata>(Class<T> javaType, String group, String version, String kind,
                                                   String plural, boolean namespaced, List<String> shortNames,
                                                   boolean statusSubresource, boolean scaleSubresource,
                                                   String storagePrefix, NameRule names,
-                                                  Map<String, Function<T, String>> fieldSelectors) {
+                                                  Map<String, Function<T, String>> fieldSelectors,
+                                                  java.time.Duration ttl) {
     /** The name rules of kube-apiserver's validation. */
     public enum NameRule {
         /** RFC 1123 subdomain: most kinds. */
@@ -53,6 +55,10 @@ public record ResourceType<T extends HasMetadata>(Class<T> javaType, String grou
             throw new IllegalArgumentException("storagePrefix must start and end with '/': " + storagePrefix);
         }
         shortNames = List.copyOf(shortNames);
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative: " + ttl);
+        }
         Map<String, Function<T, String>> fields = new LinkedHashMap<>();
         fields.put("metadata.name", o -> o.getMetadata().getName());
         if (namespaced) {
@@ -66,28 +72,28 @@ public record ResourceType<T extends HasMetadata>(Class<T> javaType, String grou
     public static <T extends HasMetadata> ResourceType<T> of(Class<T> javaType, String group, String version,
                                                              String kind, String plural, boolean namespaced) {
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, List.of(), false, false,
-                "/registry/" + plural + "/", NameRule.DNS1123_SUBDOMAIN, Map.of());
+                "/registry/" + plural + "/", NameRule.DNS1123_SUBDOMAIN, Map.of(), java.time.Duration.ZERO);
     }
 
     public ResourceType<T> withShortNames(String... shortNames) {
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, List.of(shortNames),
-                statusSubresource, scaleSubresource, storagePrefix, names, fieldSelectors);
+                statusSubresource, scaleSubresource, storagePrefix, names, fieldSelectors, ttl);
     }
 
     /** With the status subresource, and the scale subresource too when {@code scale}. */
     public ResourceType<T> withSubresources(boolean status, boolean scale) {
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, shortNames, status, scale,
-                storagePrefix, names, fieldSelectors);
+                storagePrefix, names, fieldSelectors, ttl);
     }
 
     public ResourceType<T> storedUnder(String storagePrefix) {
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, shortNames, statusSubresource,
-                scaleSubresource, storagePrefix, names, fieldSelectors);
+                scaleSubresource, storagePrefix, names, fieldSelectors, ttl);
     }
 
     public ResourceType<T> withNames(NameRule names) {
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, shortNames, statusSubresource,
-                scaleSubresource, storagePrefix, names, fieldSelectors);
+                scaleSubresource, storagePrefix, names, fieldSelectors, ttl);
     }
 
     /** With one more supported field label. */
@@ -95,7 +101,13 @@ public record ResourceType<T extends HasMetadata>(Class<T> javaType, String grou
         Map<String, Function<T, String>> fields = new LinkedHashMap<>(fieldSelectors);
         fields.put(label, value);
         return new ResourceType<>(javaType, group, version, kind, plural, namespaced, shortNames, statusSubresource,
-                scaleSubresource, storagePrefix, names, fields);
+                scaleSubresource, storagePrefix, names, fields, ttl);
+    }
+
+    /** Objects live {@code ttl} after their last write (kube-apiserver's {@code --event-ttl} for events). */
+    public ResourceType<T> withTtl(java.time.Duration ttl) {
+        return new ResourceType<>(javaType, group, version, kind, plural, namespaced, shortNames, statusSubresource,
+                scaleSubresource, storagePrefix, names, fieldSelectors, ttl);
     }
 
     /** {@code apps/v1}, or {@code v1} for the core group. */

@@ -21,10 +21,15 @@ public final class TestKernels {
     }
 
     public static Fixture open(Path dir) {
+        return open(dir, b -> b);
+    }
+
+    /** With more builder settings (an event TTL, admission plugins, ...). */
+    public static Fixture open(Path dir, java.util.function.UnaryOperator<Kernel.Builder> settings) {
         StoreMember store = TestStores.openSingle(dir);
         FakeClock clock = new FakeClock();
-        Kernel kernel = Kernel.builder().store(store).clock(clock).random(new SplittableRandom(42))
-                .requestTimeout(Duration.ofSeconds(20)).build();
+        Kernel kernel = settings.apply(Kernel.builder().store(store).clock(clock).random(new SplittableRandom(42))
+                .requestTimeout(Duration.ofSeconds(20))).build();
         return new Fixture(kernel, store, clock);
     }
 }
