@@ -136,7 +136,27 @@ public final class Kernel implements AutoCloseable {
                 cacheConfig.apply(WatchCacheConfig.forPrefix(t.storagePrefix()).withDeliveryThreads(2))));
     }
 
-    private void bootstrap() {
+    /**
+     * Creates the initial objects; while the store has no leader yet (a member just started), retries for up to
+     * the request timeout.
+     */
+    private void bootstrap(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                createInitialObjects();
+                return;
+            } catch (ApiException e) {
+                boolean unavailable = e.code() == 500 || e.code() == 504;
+                if (!unavailable || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+        }
+    }
+
+    private void createInitialObjects() {
         Resources<Namespace> namespaces = resources(Namespace.class);
         for (String name : INITIAL_NAMESPACES) {
             createIfMissing(namespaces, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
@@ -253,7 +273,7 @@ public final class Kernel implements AutoCloseable {
             types.replaceAll(t -> t.javaType() == io.fabric8.kubernetes.api.model.Event.class ? t.withTtl(eventTtl) : t);
             Kernel kernel = new Kernel(this);
             try {
-                kernel.bootstrap();
+                kernel.bootstrap(requestTimeout);
             } catch (RuntimeException e) {
                 kernel.close();
                 throw e;

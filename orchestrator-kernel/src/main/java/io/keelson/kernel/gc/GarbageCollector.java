@@ -8,6 +8,7 @@ import io.keelson.kernel.Kernel;
 import io.keelson.kernel.ResourceType;
 import io.keelson.kernel.Resources;
 import io.keelson.kernel.controller.Controller;
+import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.EventHandler;
 import io.keelson.kernel.informer.InformerFactory;
@@ -28,7 +29,7 @@ import java.util.function.UnaryOperator;
  * dependent's namespace for a namespaced kind (cross-namespace references never resolve), at cluster scope
  * otherwise. Absence is confirmed with a consistent read before anything is deleted.
  */
-public final class GarbageCollector implements AutoCloseable {
+public final class GarbageCollector implements ManagedController {
     static final String ORPHAN = "orphan";
     static final String FOREGROUND = "foregroundDeletion";
     private static final int CONFLICT_RETRIES = 5;

@@ -12,6 +12,7 @@ import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.ResourceType;
 import io.keelson.kernel.Resources;
 import io.keelson.kernel.controller.Controller;
+import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
@@ -29,7 +30,7 @@ import java.util.TreeMap;
  * {@code kubernetes} finalizer) has every object in it deleted; once none is left, the finalizer goes and with it
  * the namespace. While objects remain (pods finishing their grace period, finalizers), its conditions say which.
  */
-public final class NamespaceController implements AutoCloseable {
+public final class NamespaceController implements ManagedController {
     /** The finalizer the namespace registry puts on every namespace. */
     public static final String FINALIZER = "kubernetes";
     /** How long the controller expects objects with finalizers to take, as kube's does. */
