@@ -26,6 +26,9 @@ import java.util.function.Predicate;
  * resourceVersion semantics (unset: consistent; "0": any; otherwise not older than it, or exactly it).
  */
 final class CacheReads<T extends HasMetadata> {
+    /** The selection of a list or watch without selectors: the cache then decodes nothing to filter. */
+    private static final Predicate<?> MATCH_ALL = o -> true;
+
     private final ResourceType<T> type;
     private final Environment env;
 
@@ -46,7 +49,8 @@ final class CacheReads<T extends HasMetadata> {
     /** The cached object once the cache has reached {@code revision}; null if it is not there. */
     ResourceStore.Stored<T> storedAt(String namespace, String name, long revision) {
         KeyValue kv = single(namespace, name, ListOptions.atLeast(revision));
-        return kv == null ? null : new ResourceStore.Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.modRevision());
+        return kv == null ? null : new ResourceStore.Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.value(),
+                kv.modRevision());
     }
 
     private KeyValue single(String namespace, String name, ListOptions options) {
@@ -78,7 +82,8 @@ final class CacheReads<T extends HasMetadata> {
         }
         ListOptions options = request.continueToken() != null ? ListOptions.any().continueFrom(request.continueToken())
                 : freshness("", rv);
-        Predicate<KeyValue> predicate = kv -> selected.test(ObjectCodec.decode(type.javaType(), kv));
+        Predicate<KeyValue> predicate = (Object) selected == MATCH_ALL ? kv -> true
+                : kv -> selected.test(ObjectCodec.decode(type.javaType(), kv));
         CacheList page;
         try {
             page = cacheList(options.withPrefix(prefix(namespace)).matching(predicate).limit(request.limit()));
@@ -133,8 +138,10 @@ final class CacheReads<T extends HasMetadata> {
         if (request.bookmarks()) {
             options = options.withBookmarks();
         }
-        options = options.withPrefix(prefix(namespace))
-                .matching(kv -> selected.test(ObjectCodec.decode(type.javaType(), kv)));
+        options = options.withPrefix(prefix(namespace));
+        if ((Object) selected != MATCH_ALL) {
+            options = options.matching(kv -> selected.test(ObjectCodec.decode(type.javaType(), kv)));
+        }
         try {
             CacheWatch watch = cache().watch(options, event -> listener.accept(toEvent(event)));
             return watch::close;
@@ -175,12 +182,13 @@ final class CacheReads<T extends HasMetadata> {
                 .withNewMetadata().endMetadata().build();
     }
 
+    @SuppressWarnings("unchecked")
     private Predicate<T> selection(String labels, String fields) {
         LabelSelector labelSelector = LabelSelector.parse(labels);
         FieldSelector fieldSelector = FieldSelector.parse(fields);
         fieldSelector.checkSupported(type);
         if (labelSelector.isEverything() && fieldSelector.isEverything()) {
-            return o -> true;
+            return (Predicate<T>) MATCH_ALL;
         }
         return o -> labelSelector.matches(o.getMetadata().getLabels())
                 && fieldSelector.matches(f -> {

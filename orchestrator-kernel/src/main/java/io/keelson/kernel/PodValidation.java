@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.node.ObjectNode;
 
 /** The pod spec rules of {@code pkg/apis/core/validation} that a user meets first, for pods and pod templates. */
 final class PodValidation {
@@ -161,8 +160,7 @@ final class PodValidation {
             }
         }
         // compare the specs with what may change taken from the new one
-        ObjectNode mutable = ObjectCodec.tree(old);
-        PodSpec allowed = ObjectCodec.fromTree(mutable, PodSpec.class);
+        PodSpec allowed = ObjectCodec.JSON.convertValue(old, PodSpec.class);
         for (int i = 0; i < spec.getContainers().size(); i++) {
             allowed.getContainers().get(i).setImage(spec.getContainers().get(i).getImage());
         }
@@ -180,7 +178,7 @@ final class PodValidation {
         if (spec.getSchedulingGates().isEmpty() || old.getSchedulingGates().containsAll(spec.getSchedulingGates())) {
             allowed.setSchedulingGates(spec.getSchedulingGates()); // gates may only be removed
         }
-        if (!ObjectCodec.tree(allowed).equals(ObjectCodec.tree(spec))) {
+        if (!allowed.equals(spec)) {
             errors.add(FieldError.forbidden("spec", "pod updates may not change fields other than " + UPDATABLE));
         }
         return errors;

@@ -24,7 +24,7 @@ final class PriorityAdmission implements AdmissionPlugin {
         String className = pod.getSpec().getPriorityClassName();
         PriorityClass pc;
         if (className == null || className.isEmpty()) {
-            pc = classes.list(ListRequest.all()).items().stream()
+            pc = classes.list(ListRequest.all().atResourceVersion("0")).items().stream()
                     .filter(c -> Boolean.TRUE.equals(c.getGlobalDefault())).findFirst().orElse(null);
         } else {
             try {

@@ -13,7 +13,6 @@ import io.keelson.store.TxnRequest;
 import io.keelson.store.TxnResponse;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The writes of one resource type, as kube-apiserver's generic registry store does them: defaults, admission,
@@ -38,8 +37,8 @@ final class ResourceStore<T extends HasMetadata> {
         this.reads = new CacheReads<>(type, env);
     }
 
-    /** A stored object and the mod revision it was read at. */
-    record Stored<T>(T object, long modRevision) {
+    /** A stored object (our own copy), its bytes as stored, and the mod revision it was read at. */
+    record Stored<T>(T object, ByteString value, long modRevision) {
     }
 
     T create(String namespace, T input) {
@@ -177,7 +176,7 @@ final class ResourceStore<T extends HasMetadata> {
             meta.setResourceVersion(Long.toString(stored.modRevision()));
             return updated;
         }
-        if (value.equals(ObjectCodec.encode(old))) {
+        if (value.equals(stored.value())) {
             return old; // nothing changed: nothing is written and the resourceVersion stays
         }
         meta.setResourceVersion(Long.toString(swap(key, stored.modRevision(), value)));
@@ -186,32 +185,20 @@ final class ResourceStore<T extends HasMetadata> {
 
     /** Main-resource writes keep the stored status when the type has a status subresource. */
     private T withoutStatusChange(T old, T object) {
-        if (!type.statusSubresource()) {
-            return object;
+        if (type.statusSubresource() && ObjectParts.hasStatus(object)) {
+            ObjectParts.copyStatus(old, object); // both are this call's own copies
         }
-        ObjectNode tree = ObjectCodec.tree(object);
-        ObjectNode oldTree = ObjectCodec.tree(old);
-        if (oldTree.has("status")) {
-            tree.set("status", oldTree.get("status"));
-        } else {
-            tree.remove("status");
-        }
-        return ObjectCodec.fromTree(tree, type.javaType());
+        return object;
     }
 
     /** Status writes take only the status; metadata changes other than those are dropped too. */
     private T withStatusOf(T old, T object) {
-        if (!type.statusSubresource()) {
+        if (!type.statusSubresource() || !ObjectParts.hasStatus(object)) {
             throw Statuses.notFound(type, old.getMetadata().getName() + "/status");
         }
-        ObjectNode tree = ObjectCodec.tree(old);
-        ObjectNode newTree = ObjectCodec.tree(object);
-        if (newTree.has("status")) {
-            tree.set("status", newTree.get("status"));
-        } else {
-            tree.remove("status");
-        }
-        return ObjectCodec.fromTree(tree, type.javaType());
+        T updated = ObjectCodec.copy(old, type.javaType());
+        ObjectParts.copyStatus(object, updated);
+        return updated;
     }
 
     /** Writes {@code value} if the key is still at {@code modRevision}; returns the new revision. */
@@ -248,7 +235,7 @@ final class ResourceStore<T extends HasMetadata> {
             return null;
         }
         KeyValue kv = r.kvs().get(0);
-        return new Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.modRevision());
+        return new Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.value(), kv.modRevision());
     }
 
     void admit(AdmissionRequest.Operation op, HasMetadata object, HasMetadata old, String subresource,

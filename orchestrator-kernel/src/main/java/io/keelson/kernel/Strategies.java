@@ -143,14 +143,20 @@ final class Strategies {
      * Deployments and labels for EndpointSlices.
      */
     static boolean specChanged(HasMetadata object, HasMetadata old) {
-        ObjectNode a = ObjectCodec.tree(object);
-        ObjectNode b = ObjectCodec.tree(old);
-        for (ObjectNode n : List.of(a, b)) {
-            n.remove("metadata");
-            n.remove("status");
-        }
-        if (!a.equals(b)) {
-            return true;
+        if (ObjectParts.hasSpec(object)) {
+            if (!ObjectParts.sameSpec(object, old)) {
+                return true;
+            }
+        } else {
+            ObjectNode a = ObjectCodec.tree(object);
+            ObjectNode b = ObjectCodec.tree(old);
+            for (ObjectNode n : List.of(a, b)) {
+                n.remove("metadata");
+                n.remove("status");
+            }
+            if (!a.equals(b)) {
+                return true;
+            }
         }
         if (object instanceof Deployment) {
             return !Objects.equals(orEmpty(object.getMetadata().getAnnotations()),

@@ -127,6 +127,7 @@ class GarbageCollectorTest {
         b.create(configMap("cross", List.of(ref(ownerInA, false))));
         b.create(configMap("kept", List.of(ref(ghost, false), ref(b.create(configMap("live", List.of())), false))));
         awaitNames(b, Set.of("kept", "live"));
+        awaitCondition(() -> b.get("kept").getMetadata().getOwnerReferences().size() == 1);
         assertThat(b.get("kept").getMetadata().getOwnerReferences()).extracting(OwnerReference::getName)
                 .containsExactly("live");
         assertThat(a.get("owner")).isNotNull();
