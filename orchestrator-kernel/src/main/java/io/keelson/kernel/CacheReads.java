@@ -31,6 +31,7 @@ final class CacheReads<T extends HasMetadata> {
 
     private final ResourceType<T> type;
     private final Environment env;
+    private volatile WatchCache cache;
 
     CacheReads(ResourceType<T> type, Environment env) {
         this.type = type;
@@ -220,8 +221,14 @@ final class CacheReads<T extends HasMetadata> {
         }
     }
 
+    /** The type's watch cache, created on first use and then kept here (the kernel's map is keyed by type). */
     private WatchCache cache() {
-        return env.caches().apply(type);
+        WatchCache c = cache;
+        if (c == null) {
+            c = env.caches().apply(type);
+            cache = c;
+        }
+        return c;
     }
 
     private ByteString prefix(String namespace) {

@@ -108,12 +108,12 @@ final class PodValidation {
         Map<String, Quantity> requests = c.getResources().getRequests() == null ? Map.of() : c.getResources().getRequests();
         Map<String, Quantity> limits = c.getResources().getLimits() == null ? Map.of() : c.getResources().getLimits();
         for (Map.Entry<String, Quantity> r : requests.entrySet()) {
-            if (r.getValue().getNumericalAmount().signum() < 0) {
+            if (Quantities.value(r.getValue()).signum() < 0) {
                 errors.add(FieldError.invalid(path + ".requests[" + r.getKey() + "]", r.getValue().toString(),
                         "must be greater than or equal to 0"));
             }
             Quantity limit = limits.get(r.getKey());
-            if (limit != null && r.getValue().getNumericalAmount().compareTo(limit.getNumericalAmount()) > 0) {
+            if (limit != null && Quantities.value(r.getValue()).compareTo(Quantities.value(limit)) > 0) {
                 errors.add(FieldError.invalid(path + ".requests", r.getValue().toString(),
                         "must be less than or equal to " + r.getKey() + " limit of " + limit));
             }

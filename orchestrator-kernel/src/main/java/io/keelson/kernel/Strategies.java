@@ -215,7 +215,7 @@ final class Strategies {
                 Quantity req = requests.get(r);
                 Quantity lim = limits.get(r);
                 any |= (req != null && !isZero(req)) || (lim != null && !isZero(lim));
-                if (lim == null || (req != null && req.getNumericalAmount().compareTo(lim.getNumericalAmount()) != 0)) {
+                if (lim == null || (req != null && Quantities.value(req).compareTo(Quantities.value(lim)) != 0)) {
                     guaranteed = false;
                 }
             }
@@ -227,7 +227,7 @@ final class Strategies {
     }
 
     private static boolean isZero(Quantity q) {
-        return q.getNumericalAmount().signum() == 0;
+        return Quantities.value(q).signum() == 0;
     }
 
     private static Map<String, String> orEmpty(Map<String, String> m) {
