@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
 
 /** Opens a single-node store and walks through its API, printing revisions as they advance. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start a single-node store, write, read, run a txn, use a lease and compact.")
+        description = "Start a single-node store, write, read, run a txn, use a lease and compact; then run the"
+                + " orchestration kernel on it: apply a manifest, watch, conflict, validation, events, garbage"
+                + " collection and namespace deletion.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "demo.keelson", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -68,6 +70,9 @@ final class DemoCommand implements Callable<Integer> {
             }
             long deleted = store.delete(DeleteRangeRequest.prefix("/demo/")).join().deleted();
             out.println("deleted " + deleted + " keys; store revision now " + store.status().revision());
+            new KernelDemo(store, out).run();
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
         out.println("closed; the data stays in " + dataDir + " (run again to see revisions continue)");
         return 0;

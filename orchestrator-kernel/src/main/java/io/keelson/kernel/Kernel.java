@@ -45,7 +45,7 @@ public final class Kernel implements AutoCloseable {
     private final boolean ownsStore;
     private final Map<Class<?>, ResourceStore<?>> stores = new LinkedHashMap<>();
     private final Map<String, ResourceType<?>> byKind = new LinkedHashMap<>();
-    private final Map<ResourceType<?>, WatchCache> caches = new ConcurrentHashMap<>();
+    private final Map<Class<?>, LazyCache> caches = new ConcurrentHashMap<>();
     private final UnaryOperator<WatchCacheConfig> cacheConfig;
     private volatile boolean closed;
 
@@ -128,12 +128,47 @@ public final class Kernel implements AutoCloseable {
         return s;
     }
 
+    /**
+     * The type's watch cache, created on first use. Creating one lists the whole prefix, which takes a while for a
+     * big one: only readers of that type wait for it, not the map (other types) nor readers of other types.
+     */
     private WatchCache cache(ResourceType<?> type) {
         if (closed) {
             throw Statuses.internal("the kernel is closed");
         }
-        return caches.computeIfAbsent(type, t -> WatchCache.create(CacheSource.of(store),
-                cacheConfig.apply(WatchCacheConfig.forPrefix(t.storagePrefix()).withDeliveryThreads(2))));
+        LazyCache lazy = caches.computeIfAbsent(type.javaType(), t -> new LazyCache(type));
+        return lazy.get();
+    }
+
+    /** One type's cache, built once by the first reader while later ones wait on it alone. */
+    private final class LazyCache {
+        private final ResourceType<?> type;
+        private volatile WatchCache cache;
+
+        LazyCache(ResourceType<?> type) {
+            this.type = type;
+        }
+
+        WatchCache get() {
+            WatchCache c = cache;
+            if (c != null) {
+                return c;
+            }
+            synchronized (this) {
+                if (cache == null) {
+                    cache = WatchCache.create(CacheSource.of(store), cacheConfig.apply(
+                            WatchCacheConfig.forPrefix(type.storagePrefix()).withDeliveryThreads(2)));
+                }
+                return cache;
+            }
+        }
+
+        void close() {
+            WatchCache c = cache;
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
     /**
@@ -184,7 +219,7 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        caches.values().forEach(WatchCache::close);
+        caches.values().forEach(LazyCache::close);
         caches.clear();
         if (ownsStore) {
             store.close();
