@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -37,6 +39,8 @@ public final class EventRecorder implements AutoCloseable {
     public static final String WARNING = "Warning";
     static final int QUEUE_SIZE = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .build();
 
     private final Kernel kernel;
     private final String component;
@@ -181,8 +185,11 @@ public final class EventRecorder implements AutoCloseable {
         Resources<Event> events = kernel.resources(Event.class).inNamespace(e.getMetadata().getNamespace());
         Event stored;
         if (outcome.patch()) {
-            String patch = "{\"count\":" + e.getCount() + ",\"lastTimestamp\":\"" + e.getLastTimestamp()
-                    + "\",\"message\":" + quoteJson(e.getMessage()) + "}";
+            Map<String, Object> changes = new LinkedHashMap<>();
+            changes.put("count", e.getCount());
+            changes.put("lastTimestamp", e.getLastTimestamp());
+            changes.put("message", e.getMessage());
+            String patch = JSON.writeValueAsString(changes);
             try {
                 stored = events.patch(e.getMetadata().getName(), PatchType.MERGE, patch);
             } catch (ApiException ex) {
@@ -210,27 +217,6 @@ public final class EventRecorder implements AutoCloseable {
             }
             return null;
         }
-    }
-
-    private static String quoteJson(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     /** Writes what is queued, then stops. */

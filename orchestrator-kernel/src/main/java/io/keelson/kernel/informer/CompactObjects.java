@@ -1,7 +1,9 @@
 package io.keelson.kernel.informer;
 
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -9,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Shrinks the objects an informer caches, which are read-only by contract: fabric8's classes allocate an empty
@@ -22,15 +26,15 @@ final class CompactObjects {
     private static final int MAX_SHARED_STRINGS = 1 << 16;
     private static final ConcurrentHashMap<String, String> STRINGS = new ConcurrentHashMap<>();
 
-    /** A property of a model class: how to read it and write it. */
-    private record Property(MethodHandle getter, MethodHandle setter, Class<?> type) {
+    /** A property of a model class: how to read it and write it (as lambdas, which the JIT inlines). */
+    private record Property(Function<Object, Object> getter, BiConsumer<Object, Object> setter) {
     }
 
     private static final ClassValue<List<Property>> PROPERTIES = new ClassValue<>() {
         @Override
         protected List<Property> computeValue(Class<?> type) {
             List<Property> properties = new ArrayList<>();
-            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
             for (Method getter : type.getMethods()) {
                 if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
                         || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
@@ -42,9 +46,12 @@ final class CompactObjects {
                 }
                 try {
                     Method setter = type.getMethod("s" + getter.getName().substring(1), valueType);
-                    properties.add(new Property(lookup.unreflect(getter), lookup.unreflect(setter), valueType));
-                } catch (NoSuchMethodException | IllegalAccessException e) {
+                    properties.add(new Property(function(lookup, lookup.unreflect(getter)),
+                            consumer(lookup, lookup.unreflect(setter))));
+                } catch (NoSuchMethodException e) {
                     // read-only property: left as it is
+                } catch (Throwable e) {
+                    throw new IllegalStateException("cannot access " + type.getName() + "." + getter.getName(), e);
                 }
             }
             return List.copyOf(properties);
@@ -52,6 +59,24 @@ final class CompactObjects {
     };
 
     private CompactObjects() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Function<Object, Object> function(MethodHandles.Lookup lookup, MethodHandle getter)
+            throws Throwable {
+        return (Function<Object, Object>) LambdaMetafactory.metafactory(lookup, "apply",
+                MethodType.methodType(Function.class), MethodType.methodType(Object.class, Object.class), getter,
+                getter.type()).getTarget().invokeExact();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BiConsumer<Object, Object> consumer(MethodHandles.Lookup lookup, MethodHandle setter)
+            throws Throwable {
+        return (BiConsumer<Object, Object>) LambdaMetafactory.metafactory(lookup, "accept",
+                MethodType.methodType(BiConsumer.class),
+                MethodType.methodType(void.class, Object.class, Object.class), setter,
+                MethodType.methodType(void.class, setter.type().parameterType(0), setter.type().parameterType(1)))
+                .getTarget().invokeExact();
     }
 
     /** Compacts {@code object} and everything it holds, in place; returns it. */
@@ -66,18 +91,18 @@ final class CompactObjects {
 
     private static void compactValue(Object object) throws Throwable {
         for (Property p : PROPERTIES.get(object.getClass())) {
-            Object value = p.getter().invoke(object);
+            Object value = p.getter().apply(object);
             if (value == null) {
                 continue;
             }
             if (value instanceof String s) {
                 String shared = share(s);
                 if (shared != s) {
-                    p.setter().invoke(object, shared);
+                    p.setter().accept(object, shared);
                 }
             } else if (value instanceof List<?> list) {
                 if (list.isEmpty()) {
-                    p.setter().invoke(object, Collections.emptyList());
+                    p.setter().accept(object, Collections.emptyList());
                 } else {
                     for (Object element : list) {
                         compactElement(element);
@@ -85,7 +110,7 @@ final class CompactObjects {
                 }
             } else if (value instanceof Map<?, ?> map) {
                 if (map.isEmpty()) {
-                    p.setter().invoke(object, Collections.emptyMap());
+                    p.setter().accept(object, Collections.emptyMap());
                 } else {
                     compactMap(map);
                 }
