@@ -162,7 +162,7 @@ final class Deletion {
         Long grace = opts.getGracePeriodSeconds();
         if (grace == null) {
             grace = pod.getSpec().getTerminationGracePeriodSeconds() == null
-                    ? Defaults.DEFAULT_GRACE_PERIOD_SECONDS : pod.getSpec().getTerminationGracePeriodSeconds();
+                    ? PodDefaults.DEFAULT_GRACE_PERIOD_SECONDS : pod.getSpec().getTerminationGracePeriodSeconds();
         }
         return grace < 0 ? 1 : grace;
     }
