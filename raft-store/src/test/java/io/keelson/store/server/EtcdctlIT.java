@@ -163,10 +163,21 @@ class EtcdctlIT {
         assertThat(ok("put", "/t6/fine", "v")).isEqualTo("OK\n");
     }
 
+    /**
+     * etcd's own small-load check. Its "slowest request under 0.5 s" criterion fails on a single scheduling
+     * hiccup of a loaded two-core machine (one CI run saw 0.79 s with throughput and spread passing), so a run that
+     * fails only that criterion is repeated once; throughput and spread must pass every time.
+     */
     @Test
     void checkPerfSmallLoadPasses() throws Exception {
-        String out = ok("check", "perf", "--load=s", "--prefix=/perf/");
-        assertThat(out).contains("PASS: Throughput").endsWith("PASS\n");
+        Etcdctl.Result first = etcdctl(null, "check", "perf", "--load=s", "--prefix=/perf/");
+        assertThat(first.out()).contains("PASS: Throughput").contains("PASS: Stddev");
+        Etcdctl.Result result = first;
+        if (first.exit() != 0 && first.out().contains("Slowest request took too long")) {
+            result = etcdctl(null, "check", "perf", "--load=s", "--prefix=/perf2/");
+        }
+        assertThat(result.exit()).as(result.out()).isZero();
+        assertThat(result.out()).contains("PASS: Throughput").endsWith("PASS\n");
     }
 
     @Test
