@@ -35,16 +35,12 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,27 +49,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code pkg/apis/<group>/v1/defaults.go}), its create strategies and its mutating admission
  * (DefaultTolerationSeconds, Priority). Values from /work/notes/k8s-defaults.md.
  */
-class DefaultsTest {
+class DefaultsTest extends KernelTestBase {
     private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
     private static final String NOT_READY = "node.kubernetes.io/not-ready";
     private static final String UNREACHABLE = "node.kubernetes.io/unreachable";
 
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-    @BeforeAll
-    static void open() {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     // ---------------------------------------------------------------------------------------------- Pod
 

@@ -13,41 +13,22 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleBuilder;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server-owned metadata rules of kube-apiserver's generic registry: generation, identity fields an update
  * cannot change, resourceVersion preconditions on patches and deletes, propagation-policy finalizers, and the
  * scale subresource. The fake clock stays at 2026-01-01T00:00:00Z throughout.
  */
-class MetadataRulesTest {
+class MetadataRulesTest extends KernelTestBase {
     private static final String NOW = "2026-01-01T00:00:00Z";
     private static final String MODIFIED = "the object has been modified; please apply your changes to the latest"
             + " version and try again";
 
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-    @BeforeAll
-    static void open() {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     // ---------------------------------------------------------------------------------------------- generation
 

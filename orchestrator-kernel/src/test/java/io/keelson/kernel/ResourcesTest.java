@@ -9,34 +9,15 @@ import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.keelson.store.RangeRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ResourcesTest {
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
-
-    @BeforeAll
-    static void open() {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
+class ResourcesTest extends KernelTestBase {
 
     private static Resources<Pod> pods(String ns) {
         kernel.resources(io.fabric8.kubernetes.api.model.Namespace.class).create(TestObjects.namespace(ns));

@@ -11,12 +11,10 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.keelson.kernel.Kernel;
+import io.keelson.kernel.KernelTestBase;
 import io.keelson.kernel.Resources;
-import io.keelson.kernel.TestKernels;
 import io.keelson.kernel.TestObjects;
 import io.keelson.kernel.informer.InformerFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,22 +29,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class GarbageCollectorTest {
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
+class GarbageCollectorTest extends KernelTestBase {
     static InformerFactory informers;
     static GarbageCollector gc;
 
     @BeforeAll
     static void open() throws Exception {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
         informers = InformerFactory.builder(kernel).build();
         gc = GarbageCollector.create(kernel, informers);
         gc.start();
@@ -57,7 +48,6 @@ class GarbageCollectorTest {
     static void close() {
         gc.close();
         informers.close();
-        fixture.close();
     }
 
     private static String namespace(String name) {

@@ -8,13 +8,11 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keelson.kernel.ApiException;
-import io.keelson.kernel.Kernel;
+import io.keelson.kernel.KernelTestBase;
 import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.ObjectList;
 import io.keelson.kernel.Resources;
-import io.keelson.kernel.TestKernels;
 import io.keelson.kernel.TestObjects;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,27 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SharedInformerTest {
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
-
-    @BeforeAll
-    static void open() {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
+class SharedInformerTest extends KernelTestBase {
 
     private static Resources<ConfigMap> configMaps(String ns) {
         kernel.resources(Namespace.class).create(TestObjects.namespace(ns));

@@ -4,36 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.keelson.kernel.Kernel;
-import io.keelson.kernel.TestKernels;
-import java.nio.file.Path;
+import io.keelson.kernel.KernelTestBase;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LeaderElectorTest {
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
-
-    @BeforeAll
-    static void open() {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
+class LeaderElectorTest extends KernelTestBase {
 
     private static LeaderElector candidate(String lease, String id, List<String> log) {
         return LeaderElector.builder(kernel, "kube-system", lease, id).clock(Clock.systemUTC())

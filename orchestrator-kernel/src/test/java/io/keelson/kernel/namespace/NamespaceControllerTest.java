@@ -3,37 +3,28 @@ package io.keelson.kernel.namespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keelson.kernel.ApiException;
-import io.keelson.kernel.Kernel;
+import io.keelson.kernel.KernelTestBase;
 import io.keelson.kernel.Resources;
-import io.keelson.kernel.TestKernels;
 import io.keelson.kernel.TestObjects;
 import io.keelson.kernel.informer.InformerFactory;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class NamespaceControllerTest {
-    @TempDir
-    static Path dir;
-    static TestKernels.Fixture fixture;
-    static Kernel kernel;
+class NamespaceControllerTest extends KernelTestBase {
     static InformerFactory informers;
     static NamespaceController controller;
 
     @BeforeAll
     static void open() throws Exception {
-        fixture = TestKernels.open(dir);
-        kernel = fixture.kernel();
         informers = InformerFactory.builder(kernel).build();
         controller = NamespaceController.create(kernel, informers, fixture.clock());
         controller.start();
@@ -44,7 +35,6 @@ class NamespaceControllerTest {
     static void close() {
         controller.close();
         informers.close();
-        fixture.close();
     }
 
     @Test
