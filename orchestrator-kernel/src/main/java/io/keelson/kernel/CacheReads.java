@@ -31,7 +31,6 @@ final class CacheReads<T extends HasMetadata> {
 
     private final ResourceType<T> type;
     private final Environment env;
-    private volatile WatchCache cache;
 
     CacheReads(ResourceType<T> type, Environment env) {
         this.type = type;
@@ -221,14 +220,8 @@ final class CacheReads<T extends HasMetadata> {
         }
     }
 
-    /** The type's watch cache, created on first use and then kept here (the kernel's map is keyed by type). */
     private WatchCache cache() {
-        WatchCache c = cache;
-        if (c == null) {
-            c = env.caches().apply(type);
-            cache = c;
-        }
-        return c;
+        return env.caches().apply(type);
     }
 
     private ByteString prefix(String namespace) {

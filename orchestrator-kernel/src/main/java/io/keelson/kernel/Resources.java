@@ -35,7 +35,7 @@ public interface Resources<T extends HasMetadata> {
 
     ObjectList<T> list(ListRequest request);
 
-    /** Every object matching {@code labelSelector}, across pages, from one consistent read. */
+    /** Every object matching {@code labelSelector}, from one consistent read (no limit: one page). */
     default List<T> list(String labelSelector) {
         return list(ListRequest.all().withLabels(labelSelector)).items();
     }

@@ -84,30 +84,19 @@ final class Statuses {
     }
 
     static ApiException badRequest(String message) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(400).withReason("BadRequest")
-                .withMessage(message).withNewMetadata().endMetadata().build());
+        return plain(400, "BadRequest", message);
     }
 
     static ApiException unprocessablePatch(String why) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
-                .withMessage("the server rejected our request due to an error in our request: " + why)
-                .withNewMetadata().endMetadata().build());
+        return plain(422, "Invalid", "the server rejected our request due to an error in our request: " + why);
     }
 
     static ApiException gone(String message) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(410).withReason("Expired")
-                .withMessage(message).withNewMetadata().endMetadata().build());
-    }
-
-    static ApiException tooManyRequests(String message, int retryAfterSeconds) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(429).withReason("TooManyRequests")
-                .withMessage(message).withNewDetails().withRetryAfterSeconds(retryAfterSeconds).endDetails()
-                .withNewMetadata().endMetadata().build());
+        return plain(410, "Expired", message);
     }
 
     static ApiException timeout(String message) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(504).withReason("Timeout")
-                .withMessage("Timeout: " + message).withNewMetadata().endMetadata().build());
+        return plain(504, "Timeout", "Timeout: " + message);
     }
 
     static ApiException tooLargeResourceVersion(long requested, long current) {
@@ -119,20 +108,13 @@ final class Statuses {
     }
 
     static ApiException internal(String message) {
-        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(500).withReason("InternalError")
-                .withMessage("Internal error occurred: " + message).withNewMetadata().endMetadata().build());
+        return plain(500, "InternalError", "Internal error occurred: " + message);
     }
 
-    static ApiException methodNotAllowed(ResourceType<?> type, String action) {
-        return failure(405, "MethodNotAllowed", action + " is not supported on resources of kind "
-                + FieldError.quote(type.groupResource()), type, "", List.of());
-    }
-
-    /** The Status of a successful delete that removed the object at once (kube's "Success" answer). */
-    static Status success(ResourceType<?> type, String name, String uid) {
-        return new StatusBuilder().withStatus("Success").withNewDetails().withName(name)
-                .withGroup(type.group().isEmpty() ? null : type.group()).withKind(type.plural()).withUid(uid)
-                .endDetails().withNewMetadata().endMetadata().build();
+    /** A Failure with no details, as apimachinery's constructors without a resource make them. */
+    private static ApiException plain(int code, String reason, String message) {
+        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+                .withMessage(message).withNewMetadata().endMetadata().build());
     }
 
     private static ApiException failure(int code, String reason, String message, ResourceType<?> type, String name,

@@ -62,18 +62,6 @@ final class TypedResources<T extends HasMetadata> implements Resources<T> {
     }
 
     @Override
-    public List<T> list(String labelSelector) {
-        List<T> all = new ArrayList<>();
-        ObjectList<T> page = list(ListRequest.all().withLabels(labelSelector));
-        all.addAll(page.items());
-        while (page.continueToken() != null) {
-            page = list(ListRequest.all().withLabels(labelSelector).continueFrom(page.continueToken()));
-            all.addAll(page.items());
-        }
-        return all;
-    }
-
-    @Override
     public T update(T object) {
         return store.update(namespace, object, false);
     }
