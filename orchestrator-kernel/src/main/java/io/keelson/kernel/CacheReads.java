@@ -18,6 +18,7 @@ import io.keelson.watch.WatchOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -29,8 +30,16 @@ final class CacheReads<T extends HasMetadata> {
     /** The selection of a list or watch without selectors: the cache then decodes nothing to filter. */
     private static final Predicate<?> MATCH_ALL = o -> true;
 
+    /** Shared decoded objects beyond this many are dropped all at once (they are only a memo). */
+    private static final int SHARED_MAX = 10_000;
+
     private final ResourceType<T> type;
     private final Environment env;
+    /** The last decoded object of each key read through {@link #shared}, with the mod revision it was decoded at. */
+    private final ConcurrentHashMap<ByteString, Decoded<T>> shared = new ConcurrentHashMap<>();
+
+    private record Decoded<T>(long modRevision, T object) {
+    }
 
     CacheReads(ResourceType<T> type, Environment env) {
         this.type = type;
@@ -44,6 +53,37 @@ final class CacheReads<T extends HasMetadata> {
             throw Statuses.notFound(type, name);
         }
         return ObjectCodec.decode(type.javaType(), kv);
+    }
+
+    /**
+     * The cached object at any freshness (resourceVersion "0"), or null, decoded once per change and shared: for the
+     * kernel's own readers on the write path (admission), as kube-apiserver's admission plugins read informers'
+     * listers. Read-only by contract.
+     */
+    T shared(String namespace, String name) {
+        KeyValue kv = single(namespace, name, ListOptions.any());
+        return kv == null ? null : sharedDecode(kv);
+    }
+
+    /** Every cached object of the type at any freshness, shared and read-only as {@link #shared(String, String)}. */
+    List<T> sharedAll() {
+        List<T> objects = new ArrayList<>();
+        for (KeyValue kv : cacheList(ListOptions.any().withPrefix(prefix(null))).items()) {
+            objects.add(sharedDecode(kv));
+        }
+        return objects;
+    }
+
+    private T sharedDecode(KeyValue kv) {
+        Decoded<T> memo = shared.get(kv.key());
+        if (memo == null || memo.modRevision() != kv.modRevision()) {
+            if (shared.size() >= SHARED_MAX) {
+                shared.clear();
+            }
+            memo = new Decoded<>(kv.modRevision(), ObjectCodec.decode(type.javaType(), kv));
+            shared.put(kv.key(), memo);
+        }
+        return memo.object();
     }
 
     /** The cached object once the cache has reached {@code revision}; null if it is not there. */

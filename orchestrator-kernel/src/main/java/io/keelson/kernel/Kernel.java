@@ -119,6 +119,11 @@ public final class Kernel implements AutoCloseable {
         return (HasMetadata) r.create(object);
     }
 
+    /** The type's cache reads, for the kernel's own readers (built-in admission). */
+    <T extends HasMetadata> CacheReads<T> reads(Class<T> type) {
+        return store(type).reads;
+    }
+
     @SuppressWarnings("unchecked")
     private <T extends HasMetadata> ResourceStore<T> store(Class<T> type) {
         ResourceStore<T> s = (ResourceStore<T>) stores.get(Objects.requireNonNull(type, "type"));

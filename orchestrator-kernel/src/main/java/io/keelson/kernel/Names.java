@@ -2,7 +2,6 @@ package io.keelson.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** apimachinery's name, label and qualified-name rules ({@code pkg/util/validation}), with its message texts. */
 final class Names {
@@ -10,15 +9,10 @@ final class Names {
     static final int SUBDOMAIN_MAX = 253;
 
     private static final String LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-    private static final Pattern DNS1123_LABEL = Pattern.compile(LABEL_FMT);
     private static final String SUBDOMAIN_FMT = LABEL_FMT + "(\\." + LABEL_FMT + ")*";
-    private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(SUBDOMAIN_FMT);
     private static final String DNS1035_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
-    private static final Pattern DNS1035_LABEL = Pattern.compile(DNS1035_FMT);
     private static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-    private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
     private static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
-    private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
 
     private Names() {
     }
@@ -28,8 +22,8 @@ final class Names {
         if (value.length() > LABEL_MAX) {
             errors.add(maxLength(LABEL_MAX));
         }
-        if (!DNS1123_LABEL.matcher(value).matches()) {
-            errors.add(DNS1123_SUBDOMAIN.matcher(value).matches() ? "must not contain dots" : regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or"
+        if (!isDns1123Label(value)) {
+            errors.add(isDns1123Subdomain(value) ? "must not contain dots" : regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or"
                     + " '-', and must start and end with an alphanumeric character", LABEL_FMT, "my-name", "123-abc"));
         }
         return errors;
@@ -40,7 +34,7 @@ final class Names {
         if (value.length() > SUBDOMAIN_MAX) {
             errors.add(maxLength(SUBDOMAIN_MAX));
         }
-        if (!DNS1123_SUBDOMAIN.matcher(value).matches()) {
+        if (!isDns1123Subdomain(value)) {
             errors.add(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters,"
                     + " '-' or '.', and must start and end with an alphanumeric character", SUBDOMAIN_FMT,
                     "example.com"));
@@ -53,7 +47,7 @@ final class Names {
         if (value.length() > LABEL_MAX) {
             errors.add(maxLength(LABEL_MAX));
         }
-        if (!DNS1035_LABEL.matcher(value).matches()) {
+        if (!(isDns1123Label(value) && isLower(value.charAt(0)))) {
             errors.add(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start"
                     + " with an alphabetic character, and end with an alphanumeric character", DNS1035_FMT,
                     "my-name", "abc-123"));
@@ -116,7 +110,7 @@ final class Names {
         } else if (name.length() > LABEL_MAX) {
             errors.add("name part must be no more than " + LABEL_MAX + (labelKey ? " bytes" : " characters"));
         }
-        if (!QUALIFIED_NAME.matcher(name).matches()) {
+        if (!isQualifiedNamePart(name)) {
             errors.add("name part " + regexError("must consist of alphanumeric characters, '-', '_' or '.', and must"
                     + " start and end with an alphanumeric character", QUALIFIED_NAME_FMT, "MyName", "my.name",
                     "123-abc"));
@@ -129,12 +123,69 @@ final class Names {
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > LABEL_MAX) {
             errors.add("must be no more than " + LABEL_MAX + " bytes");
         }
-        if (!LABEL_VALUE.matcher(value).matches()) {
+        if (!(value.isEmpty() || isQualifiedNamePart(value))) {
             errors.add(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-',"
                     + " '_' or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT,
                     "MyValue", "my_value", "12345"));
         }
         return errors;
+    }
+
+    // Hand-written matchers of the formats above: they run for every name, label and annotation key of every
+    // write, where the regular expressions showed in profiles. The formats stay for the error messages.
+
+    /** {@link #LABEL_FMT}: alphanumeric at both ends, '-' allowed inside, lower case. */
+    private static boolean isDns1123Label(String value) {
+        int n = value.length();
+        if (n == 0 || !isLowerAlphanumeric(value.charAt(0)) || !isLowerAlphanumeric(value.charAt(n - 1))) {
+            return false;
+        }
+        for (int i = 1; i < n - 1; i++) {
+            char c = value.charAt(i);
+            if (c != '-' && !isLowerAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #SUBDOMAIN_FMT}: labels joined by single dots. */
+    private static boolean isDns1123Subdomain(String value) {
+        int start = 0;
+        for (int dot = value.indexOf('.'); dot >= 0; dot = value.indexOf('.', start)) {
+            if (!isDns1123Label(value.substring(start, dot))) {
+                return false;
+            }
+            start = dot + 1;
+        }
+        return isDns1123Label(start == 0 ? value : value.substring(start));
+    }
+
+    /** {@link #QUALIFIED_NAME_FMT}: alphanumeric at both ends, '-', '_' and '.' allowed inside, either case. */
+    private static boolean isQualifiedNamePart(String value) {
+        int n = value.length();
+        if (n == 0 || !isAlphanumeric(value.charAt(0)) || !isAlphanumeric(value.charAt(n - 1))) {
+            return false;
+        }
+        for (int i = 1; i < n - 1; i++) {
+            char c = value.charAt(i);
+            if (c != '-' && c != '_' && c != '.' && !isAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLower(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean isLowerAlphanumeric(char c) {
+        return isLower(c) || (c >= '0' && c <= '9');
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return isLowerAlphanumeric(c) || (c >= 'A' && c <= 'Z');
     }
 
     static String maxLength(int max) {

@@ -49,16 +49,12 @@ final class NamespaceLifecycle implements AdmissionPlugin {
 
     /** The namespace from the cache, then (if the cache has not seen it yet) from a consistent read. */
     private static Namespace namespace(AdmissionRequest request) {
-        Resources<Namespace> namespaces = request.kernel().resources(Namespace.class);
-        try {
-            return namespaces.get(request.namespace(), "0");
-        } catch (ApiException e) {
-            if (!e.isNotFound()) {
-                throw e;
-            }
+        Namespace cached = request.kernel().reads(Namespace.class).shared(null, request.namespace());
+        if (cached != null) {
+            return cached;
         }
         try {
-            return namespaces.get(request.namespace());
+            return request.kernel().resources(Namespace.class).get(request.namespace());
         } catch (ApiException e) {
             if (e.isNotFound()) {
                 return null;

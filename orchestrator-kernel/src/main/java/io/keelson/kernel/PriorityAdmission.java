@@ -20,19 +20,15 @@ final class PriorityAdmission implements AdmissionPlugin {
                 || pod.getSpec() == null) {
             return;
         }
-        Resources<PriorityClass> classes = request.kernel().resources(PriorityClass.class);
+        CacheReads<PriorityClass> classes = request.kernel().reads(PriorityClass.class);
         String className = pod.getSpec().getPriorityClassName();
         PriorityClass pc;
         if (className == null || className.isEmpty()) {
-            pc = classes.list(ListRequest.all().atResourceVersion("0")).items().stream()
+            pc = classes.sharedAll().stream()
                     .filter(c -> Boolean.TRUE.equals(c.getGlobalDefault())).findFirst().orElse(null);
         } else {
-            try {
-                pc = classes.get(className, "0");
-            } catch (ApiException e) {
-                if (!e.isNotFound()) {
-                    throw e;
-                }
+            pc = classes.shared(null, className);
+            if (pc == null) {
                 throw Statuses.forbidden(request.type(), request.name(), "no PriorityClass with name " + className
                         + " was found");
             }

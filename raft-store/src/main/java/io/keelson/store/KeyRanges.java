@@ -1,13 +1,31 @@
 package io.keelson.store;
 
 import com.google.protobuf.ByteString;
+import java.util.Comparator;
 
 /** etcd's key-range conventions, shared by reads, deletes, compares and (later) watches. */
 public final class KeyRanges {
     /** A range end of a single zero byte: every key at or after the start key. */
     public static final ByteString FROM_KEY = ByteString.copyFrom(new byte[] {0});
 
+    /**
+     * etcd's key order: lexicographic over unsigned bytes. Protobuf's own comparator boxes every byte it
+     * compares, which showed in profiles of ordered maps holding many keys with a long shared prefix.
+     */
+    public static final Comparator<ByteString> ORDER = KeyRanges::compare;
+
     private KeyRanges() {
+    }
+
+    private static int compare(ByteString a, ByteString b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            int d = Byte.toUnsignedInt(a.byteAt(i)) - Byte.toUnsignedInt(b.byteAt(i));
+            if (d != 0) {
+                return d;
+            }
+        }
+        return a.size() - b.size();
     }
 
     /**
@@ -30,9 +48,9 @@ public final class KeyRanges {
         if (end.isEmpty()) {
             return key.equals(start);
         }
-        if (ByteString.unsignedLexicographicalComparator().compare(key, start) < 0) {
+        if (ORDER.compare(key, start) < 0) {
             return false;
         }
-        return end.equals(FROM_KEY) || ByteString.unsignedLexicographicalComparator().compare(key, end) < 0;
+        return end.equals(FROM_KEY) || ORDER.compare(key, end) < 0;
     }
 }

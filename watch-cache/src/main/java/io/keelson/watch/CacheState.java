@@ -2,6 +2,7 @@ package io.keelson.watch;
 
 import com.google.protobuf.ByteString;
 import io.keelson.store.Event;
+import io.keelson.store.KeyRanges;
 import io.keelson.store.KeyValue;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +24,7 @@ import java.util.function.Predicate;
  * read lock, so a page is a consistent cut at one revision. The dispatcher reads without the lock.
  */
 final class CacheState {
-    static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
+    static final Comparator<ByteString> KEY_ORDER = KeyRanges.ORDER;
     /** Marks, in a rolled-back view, a key that did not exist at the view's revision. */
     private static final KeyValue ABSENT = KeyValue.tombstone(ByteString.copyFromUtf8("absent"), 0);
 

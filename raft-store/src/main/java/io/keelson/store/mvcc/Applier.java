@@ -7,6 +7,7 @@ import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.DeleteRangeResponse;
 import io.keelson.store.ErrorCode;
 import io.keelson.store.Event;
+import io.keelson.store.KeyRanges;
 import io.keelson.store.KeyValue;
 import io.keelson.store.Lease;
 import io.keelson.store.MemberAlarm;
@@ -311,7 +312,7 @@ final class Applier {
             if (kv == null) {
                 return false;
             }
-            cmp = ByteString.unsignedLexicographicalComparator().compare(kv.value(), c.value());
+            cmp = KeyRanges.ORDER.compare(kv.value(), c.value());
         } else {
             long actual = kv == null ? 0 : switch (c.target()) {
                 case VERSION -> kv.version();

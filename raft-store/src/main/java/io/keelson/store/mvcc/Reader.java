@@ -18,7 +18,7 @@ import org.rocksdb.RocksIterator;
 
 /** Range reads over one {@link View}, with etcd's rules for revisions, filters, sort and limit. */
 final class Reader {
-    private static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
+    private static final Comparator<ByteString> KEY_ORDER = KeyRanges.ORDER;
 
     private final Columns columns;
     private final View view;
