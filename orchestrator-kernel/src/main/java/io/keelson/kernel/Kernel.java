@@ -1,8 +1,10 @@
 package io.keelson.kernel;
 
+import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.keelson.store.KeelsonStore;
@@ -117,6 +119,19 @@ public final class Kernel implements AutoCloseable {
             r = r.inNamespace(namespace);
         }
         return (HasMetadata) r.create(object);
+    }
+
+    /**
+     * Binds a pod to a node, as the {@code pods/binding} subresource: sets {@code spec.nodeName} of a pod that has
+     * none (Conflict {@code pod <name> is already assigned to node "<node>"} otherwise), merges the binding's
+     * annotations and sets the PodScheduled condition. The binding's uid and resourceVersion, when given, are
+     * preconditions.
+     *
+     * @param namespace the pod's namespace (the binding's own when null)
+     * @return the bound pod with its new resourceVersion
+     */
+    public Pod bind(String namespace, Binding binding) {
+        return PodBinding.bind(store(Pod.class), namespace, binding);
     }
 
     /** The type's cache reads, for the kernel's own readers (built-in admission). */

@@ -54,6 +54,14 @@ final class Statuses {
                 + FieldError.quote(name) + ": " + why, type, name, List.of());
     }
 
+    /** A Conflict on a subresource, e.g. {@code pods/binding}, as kube-apiserver words it. */
+    static ApiException conflictOn(String resource, String name, String why) {
+        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(409).withReason("Conflict")
+                .withMessage("Operation cannot be fulfilled on " + resource + " " + FieldError.quote(name) + ": " + why)
+                .withNewDetails().withName(name).withKind(resource).endDetails().withNewMetadata().endMetadata()
+                .build());
+    }
+
     static ApiException staleResourceVersion(ResourceType<?> type, String name) {
         return conflict(type, name,
                 "the object has been modified; please apply your changes to the latest version and try again");

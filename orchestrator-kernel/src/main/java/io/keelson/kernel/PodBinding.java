@@ -1,0 +1,122 @@
+package io.keelson.kernel;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code pods/binding} subresource as kube-apiserver serves it: sets {@code spec.nodeName} of a pod that has
+ * none, in one compare-and-swap, merges the binding's annotations and marks the pod {@code PodScheduled}. This is
+ * the only write that may set a pod's node; an update may not.
+ */
+final class PodBinding {
+    private static final int ATTEMPTS = 16;
+
+    private PodBinding() {
+    }
+
+    static Pod bind(ResourceStore<Pod> pods, String namespace, Binding binding) {
+        ObjectMeta meta = binding.getMetadata();
+        String name = meta == null || meta.getName() == null ? "" : meta.getName();
+        String node = binding.getTarget() == null ? null : binding.getTarget().getName();
+        List<FieldError> errors = new ArrayList<>();
+        String kind = binding.getTarget() == null ? null : binding.getTarget().getKind();
+        if (kind != null && !kind.isEmpty() && !kind.equals("Node")) {
+            errors.add(FieldError.notSupported("target.kind", kind, List.of("Node", "<empty>")));
+        }
+        if (node == null || node.isEmpty()) {
+            errors.add(FieldError.required("target.name", ""));
+        }
+        if (name.isEmpty()) {
+            errors.add(FieldError.required("metadata.name", "name or generateName is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw Statuses.invalid("", "Binding", name, errors);
+        }
+        String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
+        for (int attempt = 1; ; attempt++) {
+            ResourceStore.Stored<Pod> stored = pods.read(ns, name);
+            if (stored == null) {
+                throw Statuses.notFound(pods.type, name);
+            }
+            Pod pod = stored.object(); // our own decoded copy
+            checkPreconditions(pods, meta, pod, stored.modRevision());
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                throw conflict(name, "pod " + name + " is being deleted, cannot be assigned to a host");
+            }
+            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+                throw conflict(name, "pod " + name + " is already assigned to node "
+                        + FieldError.quote(pod.getSpec().getNodeName()));
+            }
+            if (pod.getSpec().getSchedulingGates() != null && !pod.getSpec().getSchedulingGates().isEmpty()) {
+                throw conflict(name, "pod " + name + " has non-empty .spec.schedulingGates");
+            }
+            pod.getSpec().setNodeName(node);
+            if (meta.getAnnotations() != null && !meta.getAnnotations().isEmpty()) {
+                Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
+                        ? new LinkedHashMap<>() : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+                annotations.putAll(meta.getAnnotations());
+                pod.getMetadata().setAnnotations(annotations);
+            }
+            markScheduled(pod, pods.env.now());
+            try {
+                long revision = pods.swap(pods.key(ns, name), stored.modRevision(), ObjectCodec.encode(pod));
+                pod.getMetadata().setResourceVersion(Long.toString(revision));
+                return pod;
+            } catch (ResourceStore.LostRace e) {
+                if (attempt == ATTEMPTS) {
+                    throw Statuses.staleResourceVersion(pods.type, name);
+                }
+            }
+        }
+    }
+
+    private static void checkPreconditions(ResourceStore<Pod> pods, ObjectMeta binding, Pod pod, long modRevision) {
+        String uid = binding.getUid();
+        if (uid != null && !uid.isEmpty() && !uid.equals(pod.getMetadata().getUid())) {
+            throw Statuses.conflict(pods.type, pod.getMetadata().getName(), "Precondition failed: UID in precondition: "
+                    + uid + ", UID in object meta: " + pod.getMetadata().getUid());
+        }
+        String rv = binding.getResourceVersion();
+        if (rv != null && !rv.isEmpty() && !rv.equals(Long.toString(modRevision))) {
+            throw Statuses.conflict(pods.type, pod.getMetadata().getName(), "Precondition failed: ResourceVersion in"
+                    + " precondition: " + rv + ", ResourceVersion in object meta: " + modRevision);
+        }
+    }
+
+    /** podutil.UpdatePodCondition with PodScheduled=True: the transition time moves only when the status does. */
+    private static void markScheduled(Pod pod, String now) {
+        if (pod.getStatus() == null) {
+            pod.setStatus(new PodStatus());
+        }
+        List<PodCondition> conditions = new ArrayList<>(pod.getStatus().getConditions() == null
+                ? List.of() : pod.getStatus().getConditions());
+        PodCondition scheduled = new PodCondition();
+        scheduled.setType("PodScheduled");
+        scheduled.setStatus("True");
+        scheduled.setLastTransitionTime(now);
+        for (int i = 0; i < conditions.size(); i++) {
+            PodCondition c = conditions.get(i);
+            if ("PodScheduled".equals(c.getType())) {
+                if ("True".equals(c.getStatus())) {
+                    scheduled.setLastTransitionTime(c.getLastTransitionTime());
+                }
+                conditions.set(i, scheduled);
+                pod.getStatus().setConditions(conditions);
+                return;
+            }
+        }
+        conditions.add(scheduled);
+        pod.getStatus().setConditions(conditions);
+    }
+
+    private static ApiException conflict(String name, String why) {
+        return Statuses.conflictOn("pods/binding", name, why);
+    }
+}
