@@ -1,0 +1,28 @@
+package io.keelson.kernel.scheduler.framework;
+
+import io.keelson.kernel.Kernel;
+import io.keelson.kernel.events.EventRecorder;
+import io.keelson.kernel.informer.InformerFactory;
+import java.time.Clock;
+import java.util.Optional;
+
+/** What the scheduler gives its plugins: the kernel, shared informers, the clock, the cycle's snapshot. */
+public interface Handle {
+    Kernel kernel();
+
+    /** The scheduler's shared informers (pods and nodes are started; a plugin may start others). */
+    InformerFactory informers();
+
+    EventRecorder events();
+
+    Clock clock();
+
+    /** The nodes as the current scheduling cycle sees them. */
+    NodeLister snapshot();
+
+    /** The pod held by a Permit plugin's Wait, by uid. */
+    Optional<WaitingPod> waitingPod(String uid);
+
+    /** The profile's scheduler name. */
+    String schedulerName();
+}

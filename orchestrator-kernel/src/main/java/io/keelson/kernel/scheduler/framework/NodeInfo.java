@@ -1,0 +1,147 @@
+package io.keelson.kernel.scheduler.framework;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A node and the pods on it (bound or assumed), with their sums, as kube-scheduler's {@code NodeInfo}. Plugins get
+ * the cycle's snapshot and must not change it; preemption changes copies ({@link #copy()}) to evaluate victims.
+ */
+public final class NodeInfo {
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
+    private Node node;
+    private final List<PodInfo> pods;
+    private final List<PodInfo> podsWithAffinity;
+    private final List<PodInfo> podsWithRequiredAntiAffinity;
+    private final Resource requested;
+    private final Resource nonZeroRequested;
+    private Resource allocatable;
+    private final HostPorts usedPorts;
+    private long generation;
+
+    public NodeInfo(Node node) {
+        this.pods = new ArrayList<>();
+        this.podsWithAffinity = new ArrayList<>();
+        this.podsWithRequiredAntiAffinity = new ArrayList<>();
+        this.requested = new Resource();
+        this.nonZeroRequested = new Resource();
+        this.usedPorts = new HostPorts();
+        setNode(node);
+    }
+
+    private NodeInfo(NodeInfo o) {
+        this.node = o.node;
+        this.pods = new ArrayList<>(o.pods);
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
+        this.requested = o.requested.copy();
+        this.nonZeroRequested = o.nonZeroRequested.copy();
+        this.allocatable = o.allocatable;
+        this.usedPorts = o.usedPorts.copy();
+        this.generation = o.generation;
+    }
+
+    /** The node; null while the node is gone but pods bound to it are still known. */
+    public Node node() {
+        return node;
+    }
+
+    public String name() {
+        return node == null ? null : node.getMetadata().getName();
+    }
+
+    public List<PodInfo> pods() {
+        return Collections.unmodifiableList(pods);
+    }
+
+    public List<PodInfo> podsWithAffinity() {
+        return Collections.unmodifiableList(podsWithAffinity);
+    }
+
+    public List<PodInfo> podsWithRequiredAntiAffinity() {
+        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
+    }
+
+    /** The sum of the pods' requests. */
+    public Resource requested() {
+        return requested;
+    }
+
+    /** The sum of the pods' requests with scoring's defaults for containers without cpu or memory requests. */
+    public Resource nonZeroRequested() {
+        return nonZeroRequested;
+    }
+
+    /** The node's allocatable resources ({@code status.allocatable}). */
+    public Resource allocatable() {
+        return allocatable;
+    }
+
+    public HostPorts usedPorts() {
+        return usedPorts;
+    }
+
+    /** Grows with every change; the runtime's snapshot copies only nodes whose generation moved. */
+    public long generation() {
+        return generation;
+    }
+
+    public void setNode(Node node) {
+        this.node = node;
+        this.allocatable = node == null || node.getStatus() == null ? new Resource()
+                : Resource.of(node.getStatus().getAllocatable());
+        touch();
+    }
+
+    public void addPod(PodInfo pod) {
+        pods.add(pod);
+        if (pod.hasPodAffinityTerms()) {
+            podsWithAffinity.add(pod);
+        }
+        if (pod.hasRequiredAntiAffinity()) {
+            podsWithRequiredAntiAffinity.add(pod);
+        }
+        requested.add(pod.requests());
+        nonZeroRequested.add(pod.nonZeroRequests());
+        pod.hostPorts().forEach(usedPorts::add);
+        touch();
+    }
+
+    /** Removes the pod with {@code pod}'s uid; false if it is not on this node. */
+    public boolean removePod(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        for (int i = 0; i < pods.size(); i++) {
+            PodInfo p = pods.get(i);
+            if (p.uid().equals(uid)) {
+                pods.remove(i);
+                podsWithAffinity.removeIf(a -> a.uid().equals(uid));
+                podsWithRequiredAntiAffinity.removeIf(a -> a.uid().equals(uid));
+                requested.subtract(p.requests());
+                nonZeroRequested.subtract(p.nonZeroRequests());
+                p.hostPorts().forEach(usedPorts::remove);
+                touch();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy that changes independently (the pods themselves are shared and read-only). */
+    public NodeInfo copy() {
+        return new NodeInfo(this);
+    }
+
+    private void touch() {
+        generation = GENERATIONS.incrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+        return "NodeInfo{" + name() + ", pods=" + pods.size() + ", requested=" + requested + "}";
+    }
+}

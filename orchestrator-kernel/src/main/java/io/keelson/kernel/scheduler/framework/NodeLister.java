@@ -1,0 +1,18 @@
+package io.keelson.kernel.scheduler.framework;
+
+import java.util.List;
+
+/** The nodes of a scheduling cycle's snapshot. */
+public interface NodeLister {
+    /** Every node, in the scheduler's zone-interleaved order. */
+    List<NodeInfo> list();
+
+    /** The node, or null. */
+    NodeInfo get(String name);
+
+    /** The nodes with at least one pod that has pod affinity or anti-affinity terms. */
+    List<NodeInfo> havePodsWithAffinity();
+
+    /** The nodes with at least one pod that has required anti-affinity terms. */
+    List<NodeInfo> havePodsWithRequiredAntiAffinity();
+}

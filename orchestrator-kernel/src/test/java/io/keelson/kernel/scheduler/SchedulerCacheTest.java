@@ -1,0 +1,130 @@
+package io.keelson.kernel.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.keelson.kernel.FakeClock;
+import io.keelson.kernel.scheduler.framework.NodeInfo;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler cache: assume, confirm, forget, expiry, node removal, incremental snapshots. */
+class SchedulerCacheTest {
+    private final FakeClock clock = new FakeClock();
+    private final SchedulerCache cache = new SchedulerCache(clock, Duration.ofSeconds(30));
+
+    static Node node(String name, String zone) {
+        return new NodeBuilder().withNewMetadata().withName(name)
+                .addToLabels("topology.kubernetes.io/zone", zone).endMetadata()
+                .withNewStatus().addToAllocatable("cpu", new Quantity("4")).addToAllocatable("memory",
+                        new Quantity("8Gi")).addToAllocatable("pods", new Quantity("110")).endStatus().build();
+    }
+
+    static Pod pod(String name, String node, String cpu) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("ns").withUid("uid-" + name)
+                .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withNewResources()
+                .addToRequests("cpu", new Quantity(cpu)).endResources().endContainer().endSpec().build();
+    }
+
+    @Test
+    void anAssumedPod_countsOnItsNode_untilForgotten() {
+        cache.addOrUpdateNode(node("n1", "a"));
+        cache.assume(pod("p", "n1", "1"));
+        assertThat(cache.nodeInfo("n1").requested().milliCpu()).isEqualTo(1000);
+        assertThat(cache.isAssumed("uid-p")).isTrue();
+        assertThatThrownBy(() -> cache.assume(pod("p", "n1", "1"))).hasMessageContaining("is in the cache");
+
+        cache.forget(pod("p", "n1", "1"));
+
+        assertThat(cache.nodeInfo("n1").requested().milliCpu()).isZero();
+        assertThat(cache.contains("uid-p")).isFalse();
+    }
+
+    @Test
+    void theBoundPodFromTheWatch_confirmsTheAssumedOne_andItNoLongerExpires() {
+        cache.addOrUpdateNode(node("n1", "a"));
+        cache.assume(pod("p", "n1", "1"));
+        cache.finishBinding(pod("p", "n1", "1"));
+        cache.addPod(pod("p", "n1", "1"));
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(cache.expireAssumedPods()).isEmpty();
+        assertThat(cache.isAssumed("uid-p")).isFalse();
+        assertThat(cache.nodeInfo("n1").pods()).hasSize(1);
+        assertThat(cache.nodeInfo("n1").requested().milliCpu()).isEqualTo(1000);
+    }
+
+    @Test
+    void anAssumedPodWhoseBindingFinished_expiresAfterItsTtl_ifNeverConfirmed() {
+        cache.addOrUpdateNode(node("n1", "a"));
+        cache.assume(pod("p", "n1", "1"));
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(cache.expireAssumedPods()).as("binding not finished: never expires").isEmpty();
+
+        cache.finishBinding(pod("p", "n1", "1"));
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(cache.expireAssumedPods()).isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(cache.expireAssumedPods()).extracting(p -> p.getMetadata().getName()).containsExactly("p");
+        assertThat(cache.nodeInfo("n1").pods()).isEmpty();
+    }
+
+    @Test
+    void aRemovedNodeWithPods_leavesSnapshots_butKeepsCountingItsPodsUntilTheyGo() {
+        cache.addOrUpdateNode(node("n1", "a"));
+        cache.addPod(pod("p", "n1", "1"));
+        Snapshot snapshot = new Snapshot();
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.list()).extracting(NodeInfo::name).containsExactly("n1");
+
+        cache.removeNode(node("n1", "a"));
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.list()).isEmpty();
+        assertThat(snapshot.get("n1")).isNull();
+        assertThat(cache.nodeInfo("n1").pods()).hasSize(1);
+
+        cache.removePod(pod("p", "n1", "1"));
+        assertThat(cache.nodeInfo("n1")).isNull();
+    }
+
+    @Test
+    void snapshots_interleaveZones_andCopyOnlyChangedNodes() {
+        cache.addOrUpdateNode(node("a1", "a"));
+        cache.addOrUpdateNode(node("a2", "a"));
+        cache.addOrUpdateNode(node("a3", "a"));
+        cache.addOrUpdateNode(node("b1", "b"));
+        cache.addOrUpdateNode(node("c1", "c"));
+        cache.addOrUpdateNode(node("c2", "c"));
+        Snapshot snapshot = new Snapshot();
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.list()).extracting(NodeInfo::name).containsExactly("a1", "b1", "c1", "a2", "c2", "a3");
+        NodeInfo a1 = snapshot.get("a1");
+        NodeInfo b1 = snapshot.get("b1");
+
+        cache.assume(pod("p", "b1", "2"));
+        cache.updateSnapshot(snapshot);
+
+        assertThat(snapshot.get("a1")).isSameAs(a1);
+        assertThat(snapshot.get("b1")).isNotSameAs(b1);
+        assertThat(snapshot.get("b1").requested().milliCpu()).isEqualTo(2000);
+        assertThat(b1.requested().milliCpu()).as("the previous snapshot's copy is unchanged").isZero();
+        assertThat(snapshot.list().get(1)).isSameAs(snapshot.get("b1"));
+    }
+
+    @Test
+    void aPodBoundElsewhereThanAssumed_movesToItsRealNode() {
+        cache.addOrUpdateNode(node("n1", "a"));
+        cache.addOrUpdateNode(node("n2", "a"));
+        cache.assume(pod("p", "n1", "1"));
+
+        cache.addPod(pod("p", "n2", "1"));
+
+        assertThat(cache.nodeInfo("n1").pods()).isEmpty();
+        assertThat(cache.nodeInfo("n2").pods()).hasSize(1);
+    }
+}

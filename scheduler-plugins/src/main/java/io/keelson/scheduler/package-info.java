@@ -1,2 +1,0 @@
-/** Scheduler filter/score plugins (a later issue). */
-package io.keelson.scheduler;
