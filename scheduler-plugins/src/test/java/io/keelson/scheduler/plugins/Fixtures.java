@@ -1,0 +1,87 @@
+package io.keelson.scheduler.plugins;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.keelson.kernel.scheduler.framework.NodeInfo;
+import io.keelson.kernel.scheduler.framework.NodeScore;
+import io.keelson.kernel.scheduler.framework.PodInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Building blocks of the plugins' table-driven tests (as kube-scheduler's st.MakeNode / st.MakePod). */
+public final class Fixtures {
+    private static final AtomicInteger UIDS = new AtomicInteger();
+
+    private Fixtures() {
+    }
+
+    /** "cpu", "10m", "memory", "20", ... as a resource list. */
+    public static Map<String, Quantity> resources(String... namesAndAmounts) {
+        Map<String, Quantity> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndAmounts.length; i += 2) {
+            m.put(namesAndAmounts[i], new Quantity(namesAndAmounts[i + 1]));
+        }
+        return m;
+    }
+
+    public static Node node(String name, Map<String, Quantity> allocatable) {
+        return new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable).endStatus().build();
+    }
+
+    public static Node node(String name) {
+        return node(name, resources("pods", "110"));
+    }
+
+    public static Container container(String... requests) {
+        return new ContainerBuilder().withName("c" + UIDS.incrementAndGet()).withImage("pause")
+                .withNewResources().withRequests(resources(requests)).endResources().build();
+    }
+
+    /** A pod with these containers (no containers: a pod without any). */
+    public static PodBuilder pod(String name, Container... containers) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withUid("uid-" + name + "-" + UIDS.incrementAndGet()).endMetadata()
+                .withNewSpec().withContainers(containers).endSpec();
+    }
+
+    public static Pod pod(Container... containers) {
+        return pod("p", containers).build();
+    }
+
+    /** A pod requesting these resources in one container. */
+    public static Pod requesting(String... requests) {
+        return pod(container(requests));
+    }
+
+    public static NodeInfo nodeInfo(Node node, Pod... pods) {
+        NodeInfo info = new NodeInfo(node);
+        for (Pod p : pods) {
+            Pod bound = new PodBuilder(p).editSpec().withNodeName(node.getMetadata().getName()).endSpec().build();
+            info.addPod(PodInfo.of(bound));
+        }
+        return info;
+    }
+
+    public static NodeScore[] scores(long... values) {
+        NodeScore[] s = new NodeScore[values.length];
+        for (int i = 0; i < values.length; i++) {
+            s[i] = new NodeScore("n" + i, values[i]);
+        }
+        return s;
+    }
+
+    public static long[] values(NodeScore[] scores) {
+        long[] v = new long[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            v[i] = scores[i].score();
+        }
+        return v;
+    }
+}
