@@ -77,7 +77,8 @@ final class Defaults {
         } else if (object instanceof ConfigMap) {
             return; // an empty data map is what Kubernetes defaults to, and JSON omits it either way
         } else if (object instanceof Node n) {
-            if (n.getStatus() != null && n.getStatus().getAllocatable() == null && n.getStatus().getCapacity() != null) {
+            if (n.getStatus() != null && (n.getStatus().getAllocatable() == null || n.getStatus().getAllocatable().isEmpty())
+                    && n.getStatus().getCapacity() != null) {
                 n.getStatus().setAllocatable(new LinkedHashMap<>(n.getStatus().getCapacity()));
             }
         } else if (object instanceof PriorityClass pc) {

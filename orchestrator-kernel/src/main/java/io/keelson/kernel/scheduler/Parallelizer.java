@@ -41,7 +41,7 @@ final class Parallelizer {
                 }
             }
         };
-        int helpers = Math.min(parallelism, chunks) - 1;
+        int helpers = Math.min(parallelism, chunks) - 1; // 0 with one worker: all on the caller's thread
         List<Future<?>> futures = new ArrayList<>(Math.max(helpers, 0));
         for (int i = 0; i < helpers; i++) {
             futures.add(workers.submit(worker));

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,6 +83,8 @@ final class SchedulingQueue {
     private final PriorityQueue<Entry> active;
     private final PriorityQueue<Entry> backoff = new PriorityQueue<>(Comparator.comparing(e -> e.backoffExpiry));
     private final Map<String, Entry> byUid = new HashMap<>();
+    /** The unschedulable pool (a subset of byUid), so that cluster events do not walk every queued pod. */
+    private final Map<String, Entry> unschedulable = new LinkedHashMap<>();
     private long schedulingCycle;
     private long moveRequestCycle = -1;
     private boolean closed;
@@ -135,7 +138,7 @@ final class SchedulingQueue {
             case UNSCHEDULABLE -> {
                 e.pod = pod;
                 if (schedulingPropertiesChanged(old, pod)) {
-                    e.where = null;
+                    place(e, null);
                     if (e.gatingPlugin == null && isBackingOff(e)) {
                         toBackoff(e);
                     } else {
@@ -170,7 +173,7 @@ final class SchedulingQueue {
             return null;
         }
         Entry e = active.poll();
-        e.where = Where.IN_FLIGHT;
+        place(e, Where.IN_FLIGHT);
         e.attempts++;
         e.cycle = ++schedulingCycle;
         e.rejectors = Set.of();
@@ -220,14 +223,14 @@ final class SchedulingQueue {
         if (rejectors.isEmpty() || moveRequestCycle >= podCycle) {
             toBackoff(e);
         } else {
-            e.where = Where.UNSCHEDULABLE;
+            place(e, Where.UNSCHEDULABLE);
         }
     }
 
     /** A cluster event: unschedulable pods it may help go to the back-off queue or, done backing off, active. */
     synchronized void moveAllToActiveOrBackoff(ClusterEvent event) {
-        for (Entry e : new ArrayList<>(byUid.values())) {
-            if (e.where == Where.UNSCHEDULABLE && e.gatingPlugin == null
+        for (Entry e : new ArrayList<>(unschedulable.values())) {
+            if (e.gatingPlugin == null
                     && (e.rejectors.isEmpty() || interested.test(e.rejectors, event))) {
                 requeueAfterBackoff(e);
             }
@@ -240,7 +243,7 @@ final class SchedulingQueue {
         Instant now = clock.instant();
         while (!backoff.isEmpty() && !backoff.peek().backoffExpiry.isAfter(now)) {
             Entry e = backoff.poll();
-            e.where = null;
+            place(e, null);
             moveToActive(e);
         }
     }
@@ -248,8 +251,8 @@ final class SchedulingQueue {
     /** Retries pods that waited in the unschedulable pool for over 5 minutes (every 30 seconds). */
     synchronized void flushUnschedulableLeftover() {
         Instant now = clock.instant();
-        for (Entry e : new ArrayList<>(byUid.values())) {
-            if (e.where == Where.UNSCHEDULABLE && e.gatingPlugin == null
+        for (Entry e : new ArrayList<>(unschedulable.values())) {
+            if (e.gatingPlugin == null
                     && Duration.between(e.timestamp, now).compareTo(MAX_IN_UNSCHEDULABLE) > 0) {
                 requeueAfterBackoff(e);
             }
@@ -287,7 +290,7 @@ final class SchedulingQueue {
     }
 
     private void requeueAfterBackoff(Entry e) {
-        e.where = null;
+        place(e, null);
         if (isBackingOff(e)) {
             toBackoff(e);
         } else {
@@ -308,7 +311,7 @@ final class SchedulingQueue {
 
     private void toBackoff(Entry e) {
         expiry(e);
-        e.where = Where.BACKOFF;
+        place(e, Where.BACKOFF);
         backoff.add(e);
     }
 
@@ -317,13 +320,23 @@ final class SchedulingQueue {
         if (!gate.isSuccess()) {
             e.gatingPlugin = Objects.requireNonNullElse(gate.plugin(), "PreEnqueue");
             e.rejectors = Set.of(e.gatingPlugin);
-            e.where = Where.UNSCHEDULABLE;
+            place(e, Where.UNSCHEDULABLE);
             return;
         }
         e.gatingPlugin = null;
-        e.where = Where.ACTIVE;
+        place(e, Where.ACTIVE);
         active.add(e);
         notifyAll();
+    }
+
+    private void place(Entry e, Where where) {
+        if (e.where == Where.UNSCHEDULABLE) {
+            unschedulable.remove(e.uid());
+        }
+        e.where = where;
+        if (where == Where.UNSCHEDULABLE) {
+            unschedulable.put(e.uid(), e);
+        }
     }
 
     private void remove(Entry e) {
@@ -333,6 +346,7 @@ final class SchedulingQueue {
             default -> {
             }
         }
+        place(e, null);
         byUid.remove(e.uid());
     }
 
@@ -351,7 +365,7 @@ final class SchedulingQueue {
     /** Pods in the unschedulable pool (including gated ones), for reporting. */
     synchronized List<Pod> unschedulablePods() {
         List<Pod> pods = new ArrayList<>();
-        byUid.values().stream().filter(e -> e.where == Where.UNSCHEDULABLE).forEach(e -> pods.add(e.pod));
+        unschedulable.values().forEach(e -> pods.add(e.pod));
         return pods;
     }
 

@@ -1,10 +1,13 @@
 package io.keelson.kernel.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,6 +18,11 @@ public final class NodeInfo {
     private static final AtomicLong GENERATIONS = new AtomicLong();
 
     private Node node;
+    // read for every node of every cycle: kept here rather than chased through the Node each time
+    private String name;
+    private Map<String, String> labels = Map.of();
+    private List<Taint> taints = List.of();
+    private boolean unschedulable;
     private final List<PodInfo> pods;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
@@ -36,6 +44,10 @@ public final class NodeInfo {
 
     private NodeInfo(NodeInfo o) {
         this.node = o.node;
+        this.name = o.name;
+        this.labels = o.labels;
+        this.taints = o.taints;
+        this.unschedulable = o.unschedulable;
         this.pods = new ArrayList<>(o.pods);
         this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
@@ -52,7 +64,22 @@ public final class NodeInfo {
     }
 
     public String name() {
-        return node == null ? null : node.getMetadata().getName();
+        return name;
+    }
+
+    /** The node's labels (empty if none). */
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    /** The node's taints (empty if none). */
+    public List<Taint> taints() {
+        return taints;
+    }
+
+    /** Whether the node is cordoned ({@code spec.unschedulable}). */
+    public boolean unschedulable() {
+        return unschedulable;
     }
 
     public List<PodInfo> pods() {
@@ -93,6 +120,12 @@ public final class NodeInfo {
 
     public void setNode(Node node) {
         this.node = node;
+        this.name = node == null ? null : node.getMetadata().getName();
+        this.labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
+                : Collections.unmodifiableMap(node.getMetadata().getLabels());
+        NodeSpec spec = node == null ? null : node.getSpec();
+        this.taints = spec == null || spec.getTaints() == null ? List.of() : List.copyOf(spec.getTaints());
+        this.unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
         this.allocatable = node == null || node.getStatus() == null ? new Resource()
                 : Resource.of(node.getStatus().getAllocatable());
         touch();

@@ -26,8 +26,14 @@ public final class NodeSelectors {
         }
 
         public boolean matches(Node node) {
+            return matches(node.getMetadata().getName(), node.getMetadata().getLabels() == null ? Map.of()
+                    : node.getMetadata().getLabels());
+        }
+
+        /** Whether a node of this name and these labels matches. */
+        public boolean matches(String nodeName, Map<String, String> labels) {
             for (Term t : terms) {
-                if (t.matches(node)) {
+                if (t.matches(nodeName, labels)) {
                     return true;
                 }
             }
@@ -41,18 +47,15 @@ public final class NodeSelectors {
      * @param error why the term does not parse (it then matches nothing); null if it parses
      */
     record Term(List<NodeSelectorRequirement> expressions, List<NodeSelectorRequirement> fields, String error) {
-        boolean matches(Node node) {
+        boolean matches(String name, Map<String, String> labels) {
             if (error != null) {
                 return false;
             }
-            Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of()
-                    : node.getMetadata().getLabels();
             for (NodeSelectorRequirement r : expressions) {
                 if (!matchesLabel(r, labels)) {
                     return false;
                 }
             }
-            String name = node.getMetadata().getName();
             if (name != null && !name.isEmpty()) {
                 for (NodeSelectorRequirement r : fields) {
                     String value = "metadata.name".equals(r.getKey()) ? name : "";

@@ -1,7 +1,6 @@
 package io.keelson.scheduler.plugins.nodeaffinity;
 
 import io.fabric8.kubernetes.api.model.Affinity;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
@@ -47,17 +46,16 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
 
     /** A pod's required node constraints, parsed once per attempt. */
     private record Required(Map<String, String> nodeSelector, NodeSelectors.Selector affinity) {
-        boolean matches(Node node) {
+        boolean matches(NodeInfo node) {
+            Map<String, String> labels = node.labels();
             if (nodeSelector != null && !nodeSelector.isEmpty()) {
-                Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of()
-                        : node.getMetadata().getLabels();
                 for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
                     if (!e.getValue().equals(labels.get(e.getKey()))) {
                         return false;
                     }
                 }
             }
-            return affinity == null || affinity.matches(node);
+            return affinity == null || affinity.matches(node.name(), labels);
         }
     }
 
@@ -65,10 +63,10 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
     }
 
     private record Preferred(List<Weighted> terms) {
-        long score(Node node) {
+        long score(NodeInfo node) {
             long sum = 0;
             for (Weighted w : terms) {
-                if (w.term().matches(node)) {
+                if (w.term().matches(node.name(), node.labels())) {
                     sum += w.weight();
                 }
             }
@@ -143,14 +141,14 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
-        if (addedRequired != null && !addedRequired.matches(node.node())) {
+        if (addedRequired != null && !addedRequired.matches(node.name(), node.labels())) {
             return Status.unresolvable(REASON_ENFORCED);
         }
         Required required = state.read(PRE_FILTER, Required.class);
         if (required == null) {
             required = required(pod);
         }
-        return required.matches(node.node()) ? Status.success() : Status.unresolvable(REASON_POD);
+        return required.matches(node) ? Status.success() : Status.unresolvable(REASON_POD);
     }
 
     @Override
@@ -173,7 +171,7 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
         Preferred p = state.read(PRE_SCORE, Preferred.class);
-        return (p == null ? new Preferred(all(pod)) : p).score(node.node());
+        return (p == null ? new Preferred(all(pod)) : p).score(node);
     }
 
     @Override

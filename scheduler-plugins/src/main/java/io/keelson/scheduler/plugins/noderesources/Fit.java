@@ -105,7 +105,7 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
      */
     public static List<Insufficient> fits(Resource request, NodeInfo node, Set<String> ignored,
                                           Set<String> ignoredGroups) {
-        List<Insufficient> lacking = new ArrayList<>();
+        List<Insufficient> lacking = new ArrayList<>(0);
         Resource alloc = node.allocatable();
         Resource used = node.requested();
         if (node.pods().size() + 1 > alloc.allowedPods()) {
@@ -115,11 +115,12 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
                 && request.scalar().isEmpty()) {
             return lacking;
         }
-        for (String name : List.of(Resource.CPU, Resource.MEMORY, Resource.EPHEMERAL_STORAGE)) {
-            long want = request.get(name);
-            if (want > 0 && want > alloc.get(name) - used.get(name)) {
-                lacking.add(new Insufficient("Insufficient " + name, want > alloc.get(name)));
-            }
+        check(lacking, Resource.CPU, request.milliCpu(), alloc.milliCpu(), used.milliCpu());
+        check(lacking, Resource.MEMORY, request.memory(), alloc.memory(), used.memory());
+        check(lacking, Resource.EPHEMERAL_STORAGE, request.ephemeralStorage(), alloc.ephemeralStorage(),
+                used.ephemeralStorage());
+        if (request.scalar().isEmpty()) {
+            return lacking;
         }
         for (Map.Entry<String, Long> e : new TreeMap<>(request.scalar()).entrySet()) {
             String name = e.getKey();
@@ -133,6 +134,12 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
             }
         }
         return lacking;
+    }
+
+    private static void check(List<Insufficient> lacking, String name, long want, long allocatable, long used) {
+        if (want > 0 && want > allocatable - used) {
+            lacking.add(new Insufficient("Insufficient " + name, want > allocatable));
+        }
     }
 
     private static boolean isExtended(String name) {

@@ -19,12 +19,25 @@ final class ResourceScorer {
         long score(long[] requested, long[] allocatable, long[] weights);
     }
 
+    private static final int CPU = 0;
+    private static final int MEMORY = 1;
+    private static final int EPHEMERAL = 2;
+    private static final int SCALAR = 3;
+
     private final String[] names;
+    /** Each resource's kind (CPU, MEMORY, EPHEMERAL, SCALAR), decided once rather than by name per node. */
+    private final int[] kinds;
     private final long[] weights;
     private final Strategy strategy;
 
     private ResourceScorer(List<Fit.ResourceSpec> resources, Strategy strategy) {
         this.names = resources.stream().map(Fit.ResourceSpec::name).toArray(String[]::new);
+        this.kinds = resources.stream().mapToInt(r -> switch (r.name()) {
+            case Resource.CPU -> CPU;
+            case Resource.MEMORY -> MEMORY;
+            case Resource.EPHEMERAL_STORAGE -> EPHEMERAL;
+            default -> SCALAR;
+        }).toArray();
         this.weights = resources.stream().mapToLong(r -> r.weight() == null || r.weight() == 0 ? 1 : r.weight())
                 .toArray();
         this.strategy = strategy;
@@ -81,16 +94,30 @@ final class ResourceScorer {
     long score(long[] podRequests, NodeInfo node, boolean useRequested) {
         long[] requested = new long[names.length];
         long[] allocatable = new long[names.length];
+        Resource alloc = node.allocatable();
+        Resource used = useRequested ? node.requested() : node.nonZeroRequested();
         for (int i = 0; i < names.length; i++) {
-            String name = names[i];
-            boolean scalar = !name.equals(Resource.CPU) && !name.equals(Resource.MEMORY)
-                    && !name.equals(Resource.EPHEMERAL_STORAGE);
-            if (scalar && podRequests[i] == 0) {
-                continue; // a scalar resource the pod does not ask for does not count
+            switch (kinds[i]) {
+                case CPU -> {
+                    allocatable[i] = alloc.milliCpu();
+                    requested[i] = used.milliCpu() + podRequests[i];
+                }
+                case MEMORY -> {
+                    allocatable[i] = alloc.memory();
+                    requested[i] = used.memory() + podRequests[i];
+                }
+                case EPHEMERAL -> {
+                    allocatable[i] = alloc.ephemeralStorage();
+                    requested[i] = node.requested().ephemeralStorage() + podRequests[i];
+                }
+                default -> {
+                    if (podRequests[i] == 0) {
+                        continue; // a scalar resource the pod does not ask for does not count
+                    }
+                    allocatable[i] = alloc.get(names[i]);
+                    requested[i] = node.requested().get(names[i]) + podRequests[i];
+                }
             }
-            allocatable[i] = node.allocatable().get(name);
-            boolean defaulted = !useRequested && (name.equals(Resource.CPU) || name.equals(Resource.MEMORY));
-            requested[i] = (defaulted ? node.nonZeroRequested() : node.requested()).get(name) + podRequests[i];
         }
         return strategy.score(requested, allocatable, weights);
     }

@@ -28,7 +28,7 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
-        if (!Boolean.TRUE.equals(node.node().getSpec() == null ? null : node.node().getSpec().getUnschedulable())) {
+        if (!node.unschedulable()) {
             return Status.success();
         }
         if (Taints.tolerated(pod.getSpec().getTolerations(), UNSCHEDULABLE)) {

@@ -35,8 +35,10 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
-        Taint taint = Taints.firstUntolerated(node.node().getSpec() == null ? null : node.node().getSpec().getTaints(),
-                pod.getSpec().getTolerations(), Taints::doNotSchedule);
+        if (node.taints().isEmpty()) {
+            return Status.success();
+        }
+        Taint taint = Taints.firstUntolerated(node.taints(), pod.getSpec().getTolerations(), Taints::doNotSchedule);
         if (taint == null) {
             return Status.success();
         }
@@ -54,13 +56,10 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
     public long score(CycleState state, Pod pod, NodeInfo node) {
         Preferred p = state.read(STATE, Preferred.class);
         List<Toleration> tolerations = p == null ? preferNoScheduleTolerations(pod) : p.tolerations();
-        List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
         long intolerable = 0;
-        if (taints != null) {
-            for (Taint t : taints) {
-                if ("PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerated(tolerations, t)) {
-                    intolerable++;
-                }
+        for (Taint t : node.taints()) {
+            if ("PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerated(tolerations, t)) {
+                intolerable++;
             }
         }
         return intolerable;
