@@ -67,7 +67,9 @@ final class Framework implements Handle {
     final List<PreBindPlugin> preBind;
     final List<BindPlugin> bind;
     final List<PostBindPlugin> postBind;
-    /** The events each plugin registered; a plugin without EnqueueExtensions is absent (every event counts). */
+    private static final ClusterEvent ANY_EVENT = new ClusterEvent(ClusterEvent.Kind.ANY, ClusterEvent.Action.ALL);
+
+    /** The events each plugin that can reject a pod registered (every event for those that do not say). */
     final Map<String, List<ClusterEvent>> events = new LinkedHashMap<>();
     private volatile NodeLister snapshot;
 
@@ -109,6 +111,9 @@ final class Framework implements Handle {
         instances.values().forEach(p -> {
             if (p instanceof EnqueueExtensions e) {
                 events.put(p.name(), List.copyOf(e.eventsToRegister()));
+            } else if (p instanceof PreEnqueuePlugin || p instanceof PreFilterPlugin || p instanceof FilterPlugin
+                    || p instanceof ReservePlugin || p instanceof PermitPlugin) {
+                events.put(p.name(), List.of(ANY_EVENT)); // it may reject pods and says not what helps: anything may
             }
         });
     }

@@ -224,15 +224,15 @@ public final class Scheduler implements AutoCloseable {
         return Status.success();
     }
 
-    /** Whether {@code event} may help a pod that these plugins rejected (in any profile). */
+    /**
+     * Whether {@code event} may help a pod that these plugins rejected (in any profile); with no rejectors (null),
+     * whether it may help any pod at all.
+     */
     private boolean interested(Set<String> rejectors, ClusterEvent event) {
-        for (String plugin : rejectors) {
-            for (Framework fwk : profiles.values()) {
-                if (!fwk.plugins().containsKey(plugin)) {
-                    continue;
-                }
-                List<ClusterEvent> registered = fwk.events.get(plugin);
-                if (registered == null || registered.stream().anyMatch(r -> r.covers(event))) {
+        for (Framework fwk : profiles.values()) {
+            for (Map.Entry<String, List<ClusterEvent>> e : fwk.events.entrySet()) {
+                if ((rejectors == null || rejectors.contains(e.getKey()))
+                        && e.getValue().stream().anyMatch(r -> r.covers(event))) {
                     return true;
                 }
             }

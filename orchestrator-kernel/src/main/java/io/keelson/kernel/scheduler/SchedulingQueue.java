@@ -92,7 +92,7 @@ final class SchedulingQueue {
     /**
      * @param order the QueueSort plugin's order
      * @param preEnqueue the pod's PreEnqueue verdict: success, or the rejecting plugin's status
-     * @param interested whether an event may help a pod rejected by these plugins
+     * @param interested whether an event may help a pod rejected by these plugins (null: by any plugin)
      */
     SchedulingQueue(Clock clock, Duration initialBackoff, Duration maxBackoff, Comparator<QueuedPodInfo> order,
                     Function<Pod, Status> preEnqueue, BiPredicate<Set<String>, ClusterEvent> interested) {
@@ -229,6 +229,9 @@ final class SchedulingQueue {
 
     /** A cluster event: unschedulable pods it may help go to the back-off queue or, done backing off, active. */
     synchronized void moveAllToActiveOrBackoff(ClusterEvent event) {
+        if (!interested.test(null, event)) {
+            return; // no plugin waits for this kind of change: nothing moves, and attempts in flight are not affected
+        }
         for (Entry e : new ArrayList<>(unschedulable.values())) {
             if (e.gatingPlugin == null
                     && (e.rejectors.isEmpty() || interested.test(e.rejectors, event))) {

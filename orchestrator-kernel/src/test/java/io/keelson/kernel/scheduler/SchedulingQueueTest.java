@@ -28,8 +28,9 @@ class SchedulingQueueTest {
             "Fit", List.of(new ClusterEvent(Kind.NODE, Action.ADD)),
             "Ports", List.of(new ClusterEvent(Kind.ASSIGNED_POD, Action.DELETE)));
     private final SchedulingQueue queue = new SchedulingQueue(clock, Duration.ofSeconds(1), Duration.ofSeconds(10),
-            order, SchedulingQueueTest::gate, (rejectors, event) -> rejectors.stream()
-                    .anyMatch(p -> registered.getOrDefault(p, List.of()).stream().anyMatch(r -> r.covers(event))));
+            order, SchedulingQueueTest::gate, (rejectors, event) -> registered.entrySet().stream()
+                    .anyMatch(e -> (rejectors == null || rejectors.contains(e.getKey()))
+                            && e.getValue().stream().anyMatch(r -> r.covers(event))));
 
     private static Status gate(Pod pod) {
         return pod.getSpec().getSchedulingGates().isEmpty() ? Status.success()
@@ -101,6 +102,17 @@ class SchedulingQueueTest {
         queue.requeue(p.info(), p.pod(), Set.of("Fit"), p.cycle());
 
         assertThat(queue.sizes()).containsEntry("backoff", 1).containsEntry("unschedulable", 0);
+    }
+
+    @Test
+    void anEventNoPluginWaitsFor_doesNotSendAFailedAttemptToBackoff() {
+        queue.add(pod("p", 0));
+        SchedulingQueue.Popped p = queue.poll();
+        queue.moveAllToActiveOrBackoff(new ClusterEvent(Kind.ASSIGNED_POD, Action.ADD)); // no plugin registered it
+
+        queue.requeue(p.info(), p.pod(), Set.of("Fit"), p.cycle());
+
+        assertThat(queue.sizes()).containsEntry("unschedulable", 1);
     }
 
     @Test
