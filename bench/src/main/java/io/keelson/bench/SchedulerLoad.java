@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "scheduler-load", mixinStandardHelpOptions = true)
 public final class SchedulerLoad implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "SchedulingBasic",
-            description = "SchedulingBasic, SchedulingNodeAffinity or SchedulingDaemonset")
+            description = "SchedulingBasic, SchedulingNodeAffinity, TopologySpreading or SchedulingDaemonset")
     String workload;
 
     @Option(names = "--nodes", description = "nodes (default: the workload's)")
@@ -76,6 +76,9 @@ public final class SchedulerLoad implements Callable<Integer> {
             case "SchedulingNodeAffinity" -> new Workload(5000, 5000, 10000, i -> new NodeBuilder(defaultNode(i))
                     .editMetadata().addToLabels("topology.kubernetes.io/zone", "zone1").endMetadata().build(),
                     i -> zoneAffinityPod("init-" + i), i -> zoneAffinityPod("pod-" + i));
+            case "TopologySpreading" -> new Workload(5000, 5000, 5000, i -> new NodeBuilder(defaultNode(i))
+                    .editMetadata().addToLabels("topology.kubernetes.io/zone", "moon-" + (1 + i % 3)).endMetadata()
+                    .build(), i -> defaultPod("init-" + i), i -> spreadingPod("pod-" + i));
             case "SchedulingDaemonset" -> new Workload(15000, 0, 15000, SchedulerLoad::defaultNode,
                     i -> defaultPod("init-" + i), i -> daemonPod("pod-" + i, "node-" + i));
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + workload);
@@ -239,6 +242,14 @@ public final class SchedulerLoad implements Callable<Integer> {
                 .addNewMatchExpression().withKey("topology.kubernetes.io/zone").withOperator("In")
                 .withValues(Arrays.asList("zone1", "zone2")).endMatchExpression().endNodeSelectorTerm()
                 .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity().endSpec().build();
+    }
+
+    /** scheduler_perf's pod-with-topology-spreading.yaml: color=blue, at most 5 apart across zones. */
+    private static Pod spreadingPod(String name) {
+        return new PodBuilder(defaultPod(name)).editMetadata().addToLabels("color", "blue").endMetadata().editSpec()
+                .addNewTopologySpreadConstraint().withMaxSkew(5).withTopologyKey("topology.kubernetes.io/zone")
+                .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("color", "blue")
+                .endLabelSelector().endTopologySpreadConstraint().endSpec().build();
     }
 
     /** A DaemonSet's pod: required node affinity on metadata.name, one node each. */

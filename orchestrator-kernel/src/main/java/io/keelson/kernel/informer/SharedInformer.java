@@ -78,6 +78,8 @@ public final class SharedInformer<T extends HasMetadata> implements AutoCloseabl
         this.mutations = detectMutations ? new MutationDetector<>() : null;
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Adds an index before or after start ({@code pods by spec.nodeName}, ...). */
     public SharedInformer<T> addIndexer(String name, Function<T, Collection<String>> indexer) {
         cache.addIndexer(name, indexer);
@@ -115,9 +117,14 @@ public final class SharedInformer<T extends HasMetadata> implements AutoCloseabl
         }
     }
 
-    /** Starts listing and watching; the future completes once the cache holds the initial state. */
+    /**
+     * Starts listing and watching (once: later calls only return the same future); the future completes once the
+     * cache holds the initial state.
+     */
     public CompletableFuture<Void> start() {
-        scheduler.execute(() -> startWatch(null));
+        if (started.compareAndSet(false, true)) {
+            scheduler.execute(() -> startWatch(null));
+        }
         return synced;
     }
 

@@ -119,7 +119,8 @@ public final class Scheduler implements AutoCloseable {
      * @return completes when the scheduler is running
      */
     public synchronized CompletableFuture<Void> start() {
-        CompletableFuture<Void> synced = CompletableFuture.allOf(pods.start(), nodes.start());
+        // plugins' informers too (services, replica sets, ...), as kube-scheduler waits for every cache it uses
+        CompletableFuture<Void> synced = CompletableFuture.allOf(pods.start(), nodes.start(), informers.startAll());
         return synced.thenRun(this::startLoop);
     }
 
@@ -200,7 +201,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Starts only the informers (tests drive cycles with {@link #scheduleOne()}). */
     CompletableFuture<Void> startInformers() {
-        return CompletableFuture.allOf(pods.start(), nodes.start());
+        return CompletableFuture.allOf(pods.start(), nodes.start(), informers.startAll());
     }
 
     private void expireAssumedPods() {

@@ -8,6 +8,7 @@ import io.keelson.scheduler.plugins.nodeports.NodePorts;
 import io.keelson.scheduler.plugins.noderesources.BalancedAllocation;
 import io.keelson.scheduler.plugins.noderesources.Fit;
 import io.keelson.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
+import io.keelson.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import io.keelson.scheduler.plugins.queuesort.PrioritySort;
 import io.keelson.scheduler.plugins.schedulinggates.SchedulingGates;
 import io.keelson.scheduler.plugins.tainttoleration.TaintToleration;
@@ -30,6 +31,7 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .register(NodePorts.NAME, (args, handle) -> new NodePorts())
                 .register(Fit.NAME, (args, handle) -> new Fit(args))
                 .register(BalancedAllocation.NAME, (args, handle) -> new BalancedAllocation(args))
+                .register(PodTopologySpread.NAME, PodTopologySpread::new)
                 .register(DefaultBinder.NAME, (args, handle) -> new DefaultBinder(handle.kernel()));
         registry.enableByDefault(SchedulingGates.NAME, 0)
                 .enableByDefault(PrioritySort.NAME, 0)
@@ -39,6 +41,7 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .enableByDefault(NodeAffinity.NAME, 2)
                 .enableByDefault(NodePorts.NAME, 0)
                 .enableByDefault(Fit.NAME, 1)
+                .enableByDefault(PodTopologySpread.NAME, 2)
                 .enableByDefault(BalancedAllocation.NAME, 1)
                 .enableByDefault(DefaultBinder.NAME, 0);
     }

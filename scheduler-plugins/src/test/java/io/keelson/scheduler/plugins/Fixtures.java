@@ -7,10 +7,13 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.keelson.kernel.scheduler.framework.Handle;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
+import io.keelson.kernel.scheduler.framework.NodeLister;
 import io.keelson.kernel.scheduler.framework.NodeScore;
 import io.keelson.kernel.scheduler.framework.PodInfo;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,6 +70,67 @@ public final class Fixtures {
             info.addPod(PodInfo.of(bound));
         }
         return info;
+    }
+
+    /** A handle whose snapshot lists {@code nodes} (and that has no kernel or informers). */
+    public static Handle handle(List<NodeInfo> nodes) {
+        NodeLister lister = new NodeLister() {
+            @Override
+            public List<NodeInfo> list() {
+                return nodes;
+            }
+
+            @Override
+            public NodeInfo get(String name) {
+                return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+            }
+
+            @Override
+            public List<NodeInfo> havePodsWithAffinity() {
+                return nodes.stream().filter(n -> !n.podsWithAffinity().isEmpty()).toList();
+            }
+
+            @Override
+            public List<NodeInfo> havePodsWithRequiredAntiAffinity() {
+                return nodes.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList();
+            }
+        };
+        return new Handle() {
+            @Override
+            public io.keelson.kernel.Kernel kernel() {
+                return null;
+            }
+
+            @Override
+            public io.keelson.kernel.informer.InformerFactory informers() {
+                return null;
+            }
+
+            @Override
+            public io.keelson.kernel.events.EventRecorder events() {
+                return null;
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return java.time.Clock.systemUTC();
+            }
+
+            @Override
+            public NodeLister snapshot() {
+                return lister;
+            }
+
+            @Override
+            public java.util.Optional<io.keelson.kernel.scheduler.framework.WaitingPod> waitingPod(String uid) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public String schedulerName() {
+                return "default-scheduler";
+            }
+        };
     }
 
     public static NodeScore[] scores(long... values) {

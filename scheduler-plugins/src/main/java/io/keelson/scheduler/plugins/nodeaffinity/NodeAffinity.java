@@ -19,11 +19,11 @@ import io.keelson.kernel.scheduler.framework.PreScorePlugin;
 import io.keelson.kernel.scheduler.framework.ScorePlugin;
 import io.keelson.kernel.scheduler.framework.Status;
 import io.keelson.scheduler.plugins.helper.NodeSelectors;
+import io.keelson.scheduler.plugins.helper.RequiredNodeAffinity;
 import io.keelson.scheduler.plugins.helper.Scores;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,21 +42,6 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
 
     /** The plugin's args ({@code NodeAffinityArgs}). */
     public record Args(io.fabric8.kubernetes.api.model.NodeAffinity addedAffinity) {
-    }
-
-    /** A pod's required node constraints, parsed once per attempt. */
-    private record Required(Map<String, String> nodeSelector, NodeSelectors.Selector affinity) {
-        boolean matches(NodeInfo node) {
-            Map<String, String> labels = node.labels();
-            if (nodeSelector != null && !nodeSelector.isEmpty()) {
-                for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
-                    if (!e.getValue().equals(labels.get(e.getKey()))) {
-                        return false;
-                    }
-                }
-            }
-            return affinity == null || affinity.matches(node.name(), labels);
-        }
     }
 
     private record Weighted(int weight, NodeSelectors.Selector term) {
@@ -104,7 +89,7 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
         if (required == null && addedRequired == null && pod.getSpec().getNodeSelector() == null) {
             return PreFilterResult.of(Status.skip());
         }
-        state.write(PRE_FILTER, required(pod));
+        state.write(PRE_FILTER, RequiredNodeAffinity.of(pod));
         if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().isEmpty()) {
             return PreFilterResult.allNodes();
         }
@@ -144,9 +129,9 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
         if (addedRequired != null && !addedRequired.matches(node.name(), node.labels())) {
             return Status.unresolvable(REASON_ENFORCED);
         }
-        Required required = state.read(PRE_FILTER, Required.class);
+        RequiredNodeAffinity required = state.read(PRE_FILTER, RequiredNodeAffinity.class);
         if (required == null) {
-            required = required(pod);
+            required = RequiredNodeAffinity.of(pod);
         }
         return required.matches(node) ? Status.success() : Status.unresolvable(REASON_POD);
     }
@@ -190,11 +175,6 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
         List<Weighted> all = new ArrayList<>(addedPreferred);
         all.addAll(preferred(preferredTerms(pod)));
         return all;
-    }
-
-    private static Required required(Pod pod) {
-        NodeSelector required = requiredAffinity(pod);
-        return new Required(pod.getSpec().getNodeSelector(), required == null ? null : NodeSelectors.of(required));
     }
 
     private static NodeSelector requiredAffinity(Pod pod) {
