@@ -2,6 +2,8 @@ package io.keelson.scheduler.plugins;
 
 import io.keelson.kernel.scheduler.framework.PluginRegistry;
 import io.keelson.scheduler.plugins.defaultbinder.DefaultBinder;
+import io.keelson.scheduler.plugins.imagelocality.ImageLocality;
+import io.keelson.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.keelson.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.keelson.scheduler.plugins.nodename.NodeName;
 import io.keelson.scheduler.plugins.nodeports.NodePorts;
@@ -32,6 +34,8 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .register(Fit.NAME, (args, handle) -> new Fit(args))
                 .register(BalancedAllocation.NAME, (args, handle) -> new BalancedAllocation(args))
                 .register(PodTopologySpread.NAME, PodTopologySpread::new)
+                .register(InterPodAffinity.NAME, InterPodAffinity::new)
+                .register(ImageLocality.NAME, (args, handle) -> new ImageLocality(handle))
                 .register(DefaultBinder.NAME, (args, handle) -> new DefaultBinder(handle.kernel()));
         registry.enableByDefault(SchedulingGates.NAME, 0)
                 .enableByDefault(PrioritySort.NAME, 0)
@@ -42,7 +46,9 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .enableByDefault(NodePorts.NAME, 0)
                 .enableByDefault(Fit.NAME, 1)
                 .enableByDefault(PodTopologySpread.NAME, 2)
+                .enableByDefault(InterPodAffinity.NAME, 2)
                 .enableByDefault(BalancedAllocation.NAME, 1)
+                .enableByDefault(ImageLocality.NAME, 1)
                 .enableByDefault(DefaultBinder.NAME, 0);
     }
 }

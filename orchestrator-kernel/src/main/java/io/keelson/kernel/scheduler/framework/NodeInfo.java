@@ -1,5 +1,6 @@
 package io.keelson.kernel.scheduler.framework;
 
+import io.fabric8.kubernetes.api.model.ContainerImage;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -23,6 +24,7 @@ public final class NodeInfo {
     private Map<String, String> labels = Map.of();
     private List<Taint> taints = List.of();
     private boolean unschedulable;
+    private Map<String, Long> images = Map.of();
     private final List<PodInfo> pods;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
@@ -48,6 +50,7 @@ public final class NodeInfo {
         this.labels = o.labels;
         this.taints = o.taints;
         this.unschedulable = o.unschedulable;
+        this.images = o.images;
         this.pods = new ArrayList<>(o.pods);
         this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
@@ -75,6 +78,11 @@ public final class NodeInfo {
     /** The node's taints (empty if none). */
     public List<Taint> taints() {
         return taints;
+    }
+
+    /** The sizes in bytes of the images the node reports, by each of their names ({@code status.images}). */
+    public Map<String, Long> images() {
+        return images;
     }
 
     /** Whether the node is cordoned ({@code spec.unschedulable}). */
@@ -126,9 +134,24 @@ public final class NodeInfo {
         NodeSpec spec = node == null ? null : node.getSpec();
         this.taints = spec == null || spec.getTaints() == null ? List.of() : List.copyOf(spec.getTaints());
         this.unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
+        this.images = images(node);
         this.allocatable = node == null || node.getStatus() == null ? new Resource()
                 : Resource.of(node.getStatus().getAllocatable());
         touch();
+    }
+
+    private static Map<String, Long> images(Node node) {
+        if (node == null || node.getStatus() == null || node.getStatus().getImages() == null) {
+            return Map.of();
+        }
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (ContainerImage image : node.getStatus().getImages()) {
+            long size = image.getSizeBytes() == null ? 0 : image.getSizeBytes();
+            if (image.getNames() != null) {
+                image.getNames().forEach(name -> sizes.putIfAbsent(name, size));
+            }
+        }
+        return Collections.unmodifiableMap(sizes);
     }
 
     public void addPod(PodInfo pod) {
