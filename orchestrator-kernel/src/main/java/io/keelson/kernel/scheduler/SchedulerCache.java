@@ -47,6 +47,9 @@ final class SchedulerCache {
     /** Node names by zone, zones in the order they appeared (kube-scheduler's nodeTree). */
     private final Map<String, List<String>> zones = new LinkedHashMap<>();
     private boolean nodeSetChanged = true;
+    /** Nodes per image name, for ImageLocality's spread. */
+    private final Map<String, Integer> imageNodes = new HashMap<>();
+    private boolean imagesChanged;
 
     SchedulerCache(Clock clock, Duration assumedTtl) {
         this.clock = clock;
@@ -145,9 +148,19 @@ final class SchedulerCache {
                 zones.computeIfAbsent(zone, z -> new ArrayList<>()).add(name);
                 nodeSetChanged = true;
             }
+            countImages(info, -1);
             info.setNode(node);
         }
+        countImages(info, 1);
         dirty.add(name);
+    }
+
+    private void countImages(NodeInfo info, int delta) {
+        if (info.node() == null || info.images().isEmpty()) {
+            return;
+        }
+        info.images().keySet().forEach(image -> imageNodes.merge(image, delta, (a, b) -> a + b == 0 ? null : a + b));
+        imagesChanged = true;
     }
 
     /**
@@ -161,6 +174,7 @@ final class SchedulerCache {
             return;
         }
         removeFromZone(info.node());
+        countImages(info, -1);
         if (info.pods().isEmpty()) {
             nodes.remove(name);
         } else {
@@ -225,6 +239,10 @@ final class SchedulerCache {
             }
         }
         dirty.clear();
+        if (imagesChanged) {
+            snapshot.imageNodes = Map.copyOf(imageNodes);
+            imagesChanged = false;
+        }
         if (affinityChanged || snapshot.withAffinity == null) {
             snapshot.rebuildAffinityLists();
         }

@@ -15,6 +15,8 @@ final class Snapshot implements NodeLister {
     final List<NodeInfo> list = new ArrayList<>();
     final Map<String, Integer> positions = new HashMap<>();
     private final List<NodeInfo> view = Collections.unmodifiableList(list);
+    /** Nodes per image name, replaced whenever a node's images change. */
+    Map<String, Integer> imageNodes = Map.of();
     List<NodeInfo> withAffinity;
     List<NodeInfo> withRequiredAntiAffinity;
 
@@ -41,5 +43,10 @@ final class Snapshot implements NodeLister {
     @Override
     public List<NodeInfo> havePodsWithRequiredAntiAffinity() {
         return withRequiredAntiAffinity;
+    }
+
+    @Override
+    public int nodesWithImage(String image) {
+        return imageNodes.getOrDefault(image, 0);
     }
 }

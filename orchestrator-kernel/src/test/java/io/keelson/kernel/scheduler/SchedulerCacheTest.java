@@ -117,6 +117,25 @@ class SchedulerCacheTest {
     }
 
     @Test
+    void snapshots_countTheNodesReportingEachImage() {
+        Node withImage = new NodeBuilder(node("n1", "a")).editStatus().addNewImage().withNames("nginx:1.25",
+                "docker.io/nginx:1.25").withSizeBytes(100L).endImage().endStatus().build();
+        cache.addOrUpdateNode(withImage);
+        cache.addOrUpdateNode(new NodeBuilder(withImage).editMetadata().withName("n2").endMetadata().build());
+        cache.addOrUpdateNode(node("n3", "b"));
+        Snapshot snapshot = new Snapshot();
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.nodesWithImage("nginx:1.25")).isEqualTo(2);
+        assertThat(snapshot.nodesWithImage("docker.io/nginx:1.25")).isEqualTo(2);
+
+        cache.removeNode(withImage);
+        cache.addOrUpdateNode(new NodeBuilder(withImage).editMetadata().withName("n2").endMetadata().editStatus()
+                .withImages().endStatus().build());
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.nodesWithImage("nginx:1.25")).isZero();
+    }
+
+    @Test
     void aPodBoundElsewhereThanAssumed_movesToItsRealNode() {
         cache.addOrUpdateNode(node("n1", "a"));
         cache.addOrUpdateNode(node("n2", "a"));

@@ -94,6 +94,11 @@ public final class Fixtures {
             public List<NodeInfo> havePodsWithRequiredAntiAffinity() {
                 return nodes.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList();
             }
+
+            @Override
+            public int nodesWithImage(String image) {
+                return (int) nodes.stream().filter(n -> n.images().containsKey(image)).count();
+            }
         };
         return new Handle() {
             @Override

@@ -129,8 +129,9 @@ public final class NodeInfo {
     public void setNode(Node node) {
         this.node = node;
         this.name = node == null ? null : node.getMetadata().getName();
+        // a compact immutable copy: one array of keys and values, read for every node of every cycle
         this.labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
-                : Collections.unmodifiableMap(node.getMetadata().getLabels());
+                : Map.copyOf(node.getMetadata().getLabels());
         NodeSpec spec = node == null ? null : node.getSpec();
         this.taints = spec == null || spec.getTaints() == null ? List.of() : List.copyOf(spec.getTaints());
         this.unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
@@ -151,7 +152,7 @@ public final class NodeInfo {
                 image.getNames().forEach(name -> sizes.putIfAbsent(name, size));
             }
         }
-        return Collections.unmodifiableMap(sizes);
+        return Map.copyOf(sizes);
     }
 
     public void addPod(PodInfo pod) {

@@ -15,4 +15,7 @@ public interface NodeLister {
 
     /** The nodes with at least one pod that has required anti-affinity terms. */
     List<NodeInfo> havePodsWithRequiredAntiAffinity();
+
+    /** How many nodes report the image under this name ({@code status.images[].names}). */
+    int nodesWithImage(String image);
 }

@@ -50,15 +50,8 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         }
         Map<String, Integer> counts = new HashMap<>();
         for (String image : images) {
-            if (!counts.containsKey(image)) {
-                int n = 0;
-                for (NodeInfo node : all) {
-                    if (node.images().containsKey(image)) {
-                        n++;
-                    }
-                }
-                counts.put(image, n);
-            }
+            counts.computeIfAbsent(image, i -> handle == null ? (int) nodes.stream()
+                    .filter(n -> n.images().containsKey(i)).count() : handle.snapshot().nodesWithImage(i));
         }
         state.write(STATE, new Spread(images, counts, all.size()));
         return Status.success();
