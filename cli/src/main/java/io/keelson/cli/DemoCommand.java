@@ -71,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             long deleted = store.delete(DeleteRangeRequest.prefix("/demo/")).join().deleted();
             out.println("deleted " + deleted + " keys; store revision now " + store.status().revision());
             new KernelDemo(store, out).run();
+            new SchedulerDemo(store, out).run();
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
