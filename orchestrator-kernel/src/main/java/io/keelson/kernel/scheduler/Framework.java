@@ -1,18 +1,22 @@
 package io.keelson.kernel.scheduler;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.keelson.kernel.Kernel;
 import io.keelson.kernel.events.EventRecorder;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.scheduler.framework.BindPlugin;
 import io.keelson.kernel.scheduler.framework.ClusterEvent;
+import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.EnqueueExtensions;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.Handle;
+import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.NodeLister;
 import io.keelson.kernel.scheduler.framework.PermitPlugin;
 import io.keelson.kernel.scheduler.framework.Plugin;
 import io.keelson.kernel.scheduler.framework.PluginFactory;
 import io.keelson.kernel.scheduler.framework.PluginRegistry;
+import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.PostBindPlugin;
 import io.keelson.kernel.scheduler.framework.PostFilterPlugin;
 import io.keelson.kernel.scheduler.framework.PreBindPlugin;
@@ -23,6 +27,7 @@ import io.keelson.kernel.scheduler.framework.QueueSortPlugin;
 import io.keelson.kernel.scheduler.framework.ReservePlugin;
 import io.keelson.kernel.scheduler.framework.SchedulerConfiguration;
 import io.keelson.kernel.scheduler.framework.ScorePlugin;
+import io.keelson.kernel.scheduler.framework.Status;
 import io.keelson.kernel.scheduler.framework.WaitingPod;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One profile's plugins, per extension point, as kube-scheduler's framework builds them from a profile: the
@@ -67,6 +73,9 @@ final class Framework implements Handle {
     final List<PreBindPlugin> preBind;
     final List<BindPlugin> bind;
     final List<PostBindPlugin> postBind;
+    /** Where a cycle's state keeps the plugins whose Filter its PreFilter skipped (they skip what-ifs too). */
+    static final String SKIPPED_FILTERS = "keelson.io/skipped-filters";
+
     private static final ClusterEvent ANY_EVENT = new ClusterEvent(ClusterEvent.Kind.ANY, ClusterEvent.Action.ALL);
 
     /** The events each plugin that can reject a pod registered (every event for those that do not say). */
@@ -233,5 +242,52 @@ final class Framework implements Handle {
     @Override
     public String schedulerName() {
         return profile.schedulerName();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Status runFilters(CycleState state, Pod pod, NodeInfo node) {
+        Set<String> skipped = state.read(SKIPPED_FILTERS, Set.class);
+        List<FilterPlugin> filters = skipped == null ? filter
+                : filter.stream().filter(f -> !skipped.contains(f.name())).toList();
+        try {
+            return SchedulingAlgorithm.runFilters(filters, state, pod, node);
+        } catch (SchedulingAlgorithm.SchedulingError e) {
+            return Status.error(e.getMessage());
+        }
+    }
+
+    @Override
+    public Status addPod(CycleState state, Pod podToSchedule, PodInfo added, NodeInfo node) {
+        return runExtensions(state, (e, name) -> e.addPod(state, podToSchedule, added, node), "AddPod");
+    }
+
+    @Override
+    public Status removePod(CycleState state, Pod podToSchedule, PodInfo removed, NodeInfo node) {
+        return runExtensions(state, (e, name) -> e.removePod(state, podToSchedule, removed, node), "RemovePod");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Status runExtensions(CycleState state,
+                                 java.util.function.BiFunction<PreFilterPlugin.Extensions, String, Status> call,
+                                 String what) {
+        Set<String> skipped = state.read(SKIPPED_FILTERS, Set.class);
+        for (PreFilterPlugin p : preFilter) {
+            PreFilterPlugin.Extensions e = p.extensions();
+            if (e == null || (skipped != null && skipped.contains(p.name()))) {
+                continue;
+            }
+            Status s;
+            try {
+                s = call.apply(e, p.name());
+            } catch (RuntimeException ex) {
+                s = Status.error(ex.getMessage());
+            }
+            if (!s.isSuccess()) {
+                return Status.error("running " + what + " on PreFilter plugin \"" + p.name() + "\": " + s.message())
+                        .withPlugin(p.name());
+            }
+        }
+        return Status.success();
     }
 }

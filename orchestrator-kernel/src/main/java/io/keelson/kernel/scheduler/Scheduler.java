@@ -94,7 +94,7 @@ public final class Scheduler implements AutoCloseable {
                 this::interested);
         this.cache = new SchedulerCache(clock, b.assumedPodTtl);
         this.algorithm = new SchedulingAlgorithm(new Parallelizer(workers, filterWorkers),
-                b.random, b.configuration.percentageOfNodesToScore());
+                b.random, b.configuration.percentageOfNodesToScore(), queue::nominations);
         this.pods = informers.forType(Pod.class);
         this.nodes = informers.forType(Node.class);
         this.cycle = new SchedulingCycle(kernel, queue, cache, snapshot, algorithm, events, binders, waitingPods,

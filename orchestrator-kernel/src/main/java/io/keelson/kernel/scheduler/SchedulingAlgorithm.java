@@ -5,6 +5,7 @@ import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.NodeScore;
+import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.PreFilterPlugin;
 import io.keelson.kernel.scheduler.framework.PreFilterResult;
 import io.keelson.kernel.scheduler.framework.PreScorePlugin;
@@ -13,10 +14,12 @@ import io.keelson.kernel.scheduler.framework.Status;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -57,12 +60,20 @@ final class SchedulingAlgorithm {
     private final Parallelizer parallelizer;
     private final RandomGenerator random;
     private final int percentageOfNodesToScore;
+    private final Supplier<Map<String, List<PodInfo>>> nominations;
+    /** The nominations as this cycle started (the cycle runs on one thread). */
+    private Map<String, List<PodInfo>> nominated = Map.of();
     private int nextStartNodeIndex;
 
-    SchedulingAlgorithm(Parallelizer parallelizer, RandomGenerator random, int percentageOfNodesToScore) {
+    /**
+     * @param nominations the pending pods nominated to each node (preemption made room for them there)
+     */
+    SchedulingAlgorithm(Parallelizer parallelizer, RandomGenerator random, int percentageOfNodesToScore,
+                        Supplier<Map<String, List<PodInfo>>> nominations) {
         this.parallelizer = parallelizer;
         this.random = random;
         this.percentageOfNodesToScore = percentageOfNodesToScore;
+        this.nominations = nominations;
     }
 
     Result schedule(Framework fwk, CycleState state, Pod pod, Snapshot snapshot) throws FitFailure {
@@ -70,6 +81,7 @@ final class SchedulingAlgorithm {
             throw new FitFailure(null);
         }
         Diagnosis diagnosis = new Diagnosis(snapshot.list().size());
+        nominated = nominations.get();
         List<NodeInfo> feasible = findNodesThatFit(fwk, state, pod, snapshot, diagnosis);
         if (feasible.isEmpty()) {
             throw new FitFailure(diagnosis);
@@ -129,6 +141,14 @@ final class SchedulingAlgorithm {
         if (unschedulable != null) {
             rejectAll(diagnosis, unschedulable);
         }
+        state.write(Framework.SKIPPED_FILTERS, Set.copyOf(skip));
+        NodeInfo nominatedNode = nominatedNode(pod, snapshot, narrowed);
+        if (nominatedNode != null) { // preemption made room there: try it first, as kube-scheduler does
+            List<FilterPlugin> filters = fwk.filter.stream().filter(f -> !skip.contains(f.name())).toList();
+            if (filterWithNominated(fwk, filters, state, pod, nominatedNode).isSuccess()) {
+                return List.of(nominatedNode);
+            }
+        }
         List<NodeInfo> nodes = snapshot.list();
         if (narrowed != null) {
             if (narrowed.isEmpty()) {
@@ -184,7 +204,7 @@ final class SchedulingAlgorithm {
             NodeInfo node = nodes.get((start + i) % n);
             Status s;
             try {
-                s = runFilters(filters, state, pod, node);
+                s = filterWithNominated(fwk, filters, state, pod, node);
             } catch (SchedulingError e) {
                 error.compareAndSet(null, e);
                 return false;
@@ -210,6 +230,54 @@ final class SchedulingAlgorithm {
             }
         }
         return feasible;
+    }
+
+    private static NodeInfo nominatedNode(Pod pod, Snapshot snapshot, Set<String> narrowed) {
+        String name = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+        if (name == null || name.isEmpty() || (narrowed != null && !narrowed.contains(name))) {
+            return null;
+        }
+        return snapshot.get(name);
+    }
+
+    /**
+     * kube-scheduler's RunFilterPluginsWithNominatedPods: pods nominated to the node with at least this pod's
+     * priority count there first (the room preemption made is theirs), then the node is filtered as it is.
+     */
+    private Status filterWithNominated(Framework fwk, List<FilterPlugin> filters, CycleState state, Pod pod,
+                                       NodeInfo node) {
+        List<PodInfo> here = nominated.getOrDefault(node.name(), List.of());
+        if (!here.isEmpty()) {
+            int priority = priority(pod);
+            NodeInfo withNominated = null;
+            CycleState stateWithNominated = null;
+            for (PodInfo p : here) {
+                if (p.uid().equals(pod.getMetadata().getUid()) || priority(p.pod()) < priority) {
+                    continue;
+                }
+                if (withNominated == null) {
+                    withNominated = node.copy();
+                    stateWithNominated = state.copy();
+                }
+                withNominated.addPod(p);
+                Status added = fwk.addPod(stateWithNominated, pod, p, withNominated);
+                if (!added.isSuccess()) {
+                    throw new SchedulingError(added.message(), null);
+                }
+            }
+            if (withNominated != null) {
+                Status s = runFilters(filters, stateWithNominated, pod, withNominated);
+                if (!s.isSuccess()) {
+                    return s;
+                }
+            }
+        }
+        return runFilters(filters, state, pod, node);
+    }
+
+    static int priority(Pod pod) {
+        Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
+        return p == null ? 0 : p;
     }
 
     /** The filters on one node: the first that rejects decides. */

@@ -2,6 +2,7 @@ package io.keelson.kernel.scheduler;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keelson.kernel.scheduler.framework.ClusterEvent;
+import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.QueuedPodInfo;
 import io.keelson.kernel.scheduler.framework.Status;
 import java.time.Clock;
@@ -85,6 +86,9 @@ final class SchedulingQueue {
     private final Map<String, Entry> byUid = new HashMap<>();
     /** The unschedulable pool (a subset of byUid), so that cluster events do not walk every queued pod. */
     private final Map<String, Entry> unschedulable = new LinkedHashMap<>();
+    /** Pending pods with a nominated node (preemption made room for them there), by node, then uid. */
+    private final Map<String, Map<String, PodInfo>> nominated = new HashMap<>();
+    private final Map<String, String> nominatedNodeOf = new HashMap<>();
     private long schedulingCycle;
     private long moveRequestCycle = -1;
     private boolean closed;
@@ -104,6 +108,37 @@ final class SchedulingQueue {
         this.active = new PriorityQueue<>((a, b) -> order.compare(a.info(), b.info()));
     }
 
+    /** Pending pods nominated to a node, by node (they count there when others are filtered). */
+    synchronized Map<String, List<PodInfo>> nominations() {
+        if (nominated.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<PodInfo>> copy = new HashMap<>();
+        nominated.forEach((node, pods) -> copy.put(node, List.copyOf(pods.values())));
+        return copy;
+    }
+
+    private void nominate(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        String node = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+        forgetNomination(uid);
+        if (node != null && !node.isEmpty() && byUid.containsKey(uid)) {
+            nominated.computeIfAbsent(node, n -> new HashMap<>()).put(uid, PodInfo.of(pod));
+            nominatedNodeOf.put(uid, node);
+        }
+    }
+
+    private void forgetNomination(String uid) {
+        String previous = nominatedNodeOf.remove(uid);
+        if (previous != null) {
+            Map<String, PodInfo> pods = nominated.get(previous);
+            pods.remove(uid);
+            if (pods.isEmpty()) {
+                nominated.remove(previous);
+            }
+        }
+    }
+
     /** A new pending pod. */
     synchronized void add(Pod pod) {
         if (byUid.containsKey(pod.getMetadata().getUid())) {
@@ -112,6 +147,7 @@ final class SchedulingQueue {
         }
         Entry e = new Entry(pod, clock.instant());
         byUid.put(e.uid(), e);
+        nominate(pod);
         moveToActive(e);
     }
 
@@ -123,6 +159,7 @@ final class SchedulingQueue {
             return;
         }
         Pod old = e.pod;
+        nominate(pod);
         switch (e.where) {
             case ACTIVE -> {
                 active.remove(e);
@@ -159,6 +196,7 @@ final class SchedulingQueue {
         if (e.where == Where.IN_FLIGHT) {
             e.pod = pod; // done() or the failure handler drops it
             byUid.remove(e.uid());
+            nominate(pod);
             return;
         }
         remove(e);
@@ -197,6 +235,7 @@ final class SchedulingQueue {
         Entry e = byUid.get(uid);
         if (e != null && e.where == Where.IN_FLIGHT) {
             byUid.remove(uid);
+            forgetNomination(uid); // assumed on a node: its nomination is over
         }
     }
 
@@ -351,6 +390,7 @@ final class SchedulingQueue {
         }
         place(e, null);
         byUid.remove(e.uid());
+        nominate(e.pod);
     }
 
     private static boolean stillPending(Pod pod) {

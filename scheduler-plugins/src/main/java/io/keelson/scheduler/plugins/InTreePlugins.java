@@ -2,6 +2,7 @@ package io.keelson.scheduler.plugins;
 
 import io.keelson.kernel.scheduler.framework.PluginRegistry;
 import io.keelson.scheduler.plugins.defaultbinder.DefaultBinder;
+import io.keelson.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.keelson.scheduler.plugins.imagelocality.ImageLocality;
 import io.keelson.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.keelson.scheduler.plugins.nodeaffinity.NodeAffinity;
@@ -35,6 +36,7 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .register(BalancedAllocation.NAME, (args, handle) -> new BalancedAllocation(args))
                 .register(PodTopologySpread.NAME, PodTopologySpread::new)
                 .register(InterPodAffinity.NAME, InterPodAffinity::new)
+                .register(DefaultPreemption.NAME, DefaultPreemption::new)
                 .register(ImageLocality.NAME, (args, handle) -> new ImageLocality(handle))
                 .register(DefaultBinder.NAME, (args, handle) -> new DefaultBinder(handle.kernel()));
         registry.enableByDefault(SchedulingGates.NAME, 0)
@@ -47,6 +49,7 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .enableByDefault(Fit.NAME, 1)
                 .enableByDefault(PodTopologySpread.NAME, 2)
                 .enableByDefault(InterPodAffinity.NAME, 2)
+                .enableByDefault(DefaultPreemption.NAME, 0)
                 .enableByDefault(BalancedAllocation.NAME, 1)
                 .enableByDefault(ImageLocality.NAME, 1)
                 .enableByDefault(DefaultBinder.NAME, 0);

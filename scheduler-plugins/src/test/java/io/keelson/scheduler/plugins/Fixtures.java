@@ -7,11 +7,15 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.keelson.kernel.scheduler.framework.CycleState;
+import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.Handle;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.NodeLister;
 import io.keelson.kernel.scheduler.framework.NodeScore;
 import io.keelson.kernel.scheduler.framework.PodInfo;
+import io.keelson.kernel.scheduler.framework.PreFilterPlugin;
+import io.keelson.kernel.scheduler.framework.Status;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +76,11 @@ public final class Fixtures {
         return info;
     }
 
-    /** A handle whose snapshot lists {@code nodes} (and that has no kernel or informers). */
-    public static Handle handle(List<NodeInfo> nodes) {
+    /**
+     * A handle whose snapshot lists {@code nodes} (and that has no kernel or informers); its what-if filtering runs
+     * {@code filters} (and the AddPod/RemovePod extensions of those that are PreFilter plugins).
+     */
+    public static Handle handle(List<NodeInfo> nodes, FilterPlugin... filters) {
         NodeLister lister = new NodeLister() {
             @Override
             public List<NodeInfo> list() {
@@ -134,6 +141,37 @@ public final class Fixtures {
             @Override
             public String schedulerName() {
                 return "default-scheduler";
+            }
+
+            @Override
+            public Status runFilters(CycleState state, Pod pod, NodeInfo node) {
+                for (FilterPlugin f : filters) {
+                    Status s = f.filter(state, pod, node);
+                    if (!s.isSuccess()) {
+                        return s.withPlugin(f.name());
+                    }
+                }
+                return Status.success();
+            }
+
+            @Override
+            public Status addPod(CycleState state, Pod podToSchedule, PodInfo added, NodeInfo node) {
+                for (FilterPlugin f : filters) {
+                    if (f instanceof PreFilterPlugin p && p.extensions() != null) {
+                        p.extensions().addPod(state, podToSchedule, added, node);
+                    }
+                }
+                return Status.success();
+            }
+
+            @Override
+            public Status removePod(CycleState state, Pod podToSchedule, PodInfo removed, NodeInfo node) {
+                for (FilterPlugin f : filters) {
+                    if (f instanceof PreFilterPlugin p && p.extensions() != null) {
+                        p.extensions().removePod(state, podToSchedule, removed, node);
+                    }
+                }
+                return Status.success();
             }
         };
     }

@@ -85,7 +85,8 @@ class SchedulerEndToEndTest {
         assertThat(c.getStatus()).isEqualTo("False");
         assertThat(c.getReason()).isEqualTo("Unschedulable");
         assertThat(c.getMessage()).isEqualTo("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated"
-                + " taint {dedicated: gpu}.");
+                + " taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for"
+                + " scheduling.");
         await(() -> !events("FailedScheduling").isEmpty());
         assertThat(events("FailedScheduling").get(0).getType()).isEqualTo("Warning");
 
@@ -123,6 +124,41 @@ class SchedulerEndToEndTest {
         Thread.sleep(200);
         assertThat(pods.get("theirs").getSpec().getNodeName()).isNull();
         assertThat(condition(pods.get("theirs"))).isNull();
+    }
+
+    @Test
+    void aHigherPriorityPod_preemptsALowerOne_andTakesItsPlace() throws Exception {
+        kernel.resources(io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).create(
+                new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
+                        .withName("high").endMetadata().withValue(1000).build());
+        nodes.create(Objects.node("node-1", "1", "4Gi").build());
+        pods.create(Objects.pod("low", "800m", null).build());
+        await(() -> pods.get("low").getSpec().getNodeName() != null);
+        // what the node's kubelet would do: finish a graceful deletion
+        Thread kubelet = new Thread(() -> {
+            try {
+                await(() -> pods.get("low").getMetadata().getDeletionTimestamp() != null);
+                pods.delete("low", new io.fabric8.kubernetes.api.model.DeleteOptionsBuilder().withGracePeriodSeconds(0L)
+                        .build());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        kubelet.start();
+        Pod lowBefore = pods.get("low");
+
+        pods.create(Objects.pod("high", "800m", null).editSpec().withPriorityClassName("high").endSpec().build());
+
+        kubelet.join(20_000);
+        await(() -> "node-1".equals(pods.get("high").getSpec().getNodeName()));
+        assertThat(pods.list(ListRequest.all()).items()).extracting(p -> p.getMetadata().getName())
+                .containsExactly("high");
+        await(() -> !events("Preempted").isEmpty());
+        assertThat(events("Preempted").get(0).getMessage()).isEqualTo("Preempted by pod "
+                + pods.get("high").getMetadata().getUid() + " on node node-1");
+        assertThat(events("Preempted").get(0).getInvolvedObject().getUid()).isEqualTo(lowBefore.getMetadata().getUid());
+        assertThat(events("FailedScheduling")).extracting(Event::getMessage)
+                .contains("0/1 nodes are available: 1 Insufficient cpu.");
     }
 
     private List<Event> events(String reason) {

@@ -72,7 +72,8 @@ class SchedulerReadmeExampleTest {
                 assertThat(pods.get("pinned").getStatus().getConditions().stream()
                         .filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElseThrow().getMessage())
                         .isEqualTo("0/2 nodes are available: 1 node(s) are under maintenance, 1 node(s) didn't"
-                                + " match Pod's node affinity/selector.");
+                                + " match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2"
+                                + " Preemption is not helpful for scheduling.");
             }
         }
     }
