@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
 @Command(name = "scheduler-load", mixinStandardHelpOptions = true)
 public final class SchedulerLoad implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "SchedulingBasic",
-            description = "SchedulingBasic, SchedulingNodeAffinity, TopologySpreading or SchedulingDaemonset")
+            description = "SchedulingBasic, SchedulingPodAntiAffinity, SchedulingPodAffinity, TopologySpreading,"
+                    + " SchedulingNodeAffinity, SchedulingDaemonset or PreemptionBasic")
     String workload;
 
     @Option(names = "--nodes", description = "nodes (default: the workload's)")
@@ -58,6 +59,9 @@ public final class SchedulerLoad implements Callable<Integer> {
 
     @Option(names = "--creators", defaultValue = "16", description = "threads creating pods")
     int creators;
+
+    private static final String INIT_NAMESPACE = "sched-0";
+    private static final String MEASURED_NAMESPACE = "sched-1";
 
     /** A workload of scheduler_perf's performance-config.yaml, at its 5,000-node (or 15,000) size. */
     private record Workload(int nodes, int initPods, int pods, IntFunction<Node> node, IntFunction<Pod> initPod,
@@ -81,6 +85,13 @@ public final class SchedulerLoad implements Callable<Integer> {
                     .build(), i -> defaultPod("init-" + i), i -> spreadingPod("pod-" + i));
             case "SchedulingDaemonset" -> new Workload(15000, 0, 15000, SchedulerLoad::defaultNode,
                     i -> defaultPod("init-" + i), i -> daemonPod("pod-" + i, "node-" + i));
+            case "SchedulingPodAntiAffinity" -> new Workload(5000, 1000, 2000, SchedulerLoad::defaultNode,
+                    i -> antiAffinityPod("init-" + i), i -> antiAffinityPod("pod-" + i));
+            case "SchedulingPodAffinity" -> new Workload(5000, 1000, 2000, i -> new NodeBuilder(defaultNode(i))
+                    .editMetadata().addToLabels("topology.kubernetes.io/zone", "zone1").endMetadata().build(),
+                    i -> affinityPod("init-" + i), i -> affinityPod("pod-" + i));
+            case "PreemptionBasic" -> new Workload(500, 2000, 2000, SchedulerLoad::defaultNode,
+                    i -> priorityPod("init-" + i, "low"), i -> priorityPod("pod-" + i, "high"));
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + workload);
         };
         w = new Workload(nodes == null ? w.nodes() : nodes, initPods == null ? w.initPods() : initPods,
@@ -93,8 +104,15 @@ public final class SchedulerLoad implements Callable<Integer> {
         Path dir = Files.createTempDirectory("keelson-scheduler-bench");
         try (StoreMember store = KeelsonStore.open(dir.resolve("store"));
              Kernel kernel = Kernel.builder().store(store).build()) {
-            kernel.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName("bench")
-                    .endMetadata().build());
+            for (String ns : List.of(INIT_NAMESPACE, MEASURED_NAMESPACE)) {
+                kernel.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName(ns)
+                        .endMetadata().build());
+            }
+            var classes = kernel.resources(io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class);
+            classes.create(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
+                    .withName("low").endMetadata().withValue(10).build());
+            classes.create(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
+                    .withName("high").endMetadata().withValue(1000).build());
             run(kernel, w);
         } finally {
             MvccStore.deleteTree(dir);
@@ -108,9 +126,17 @@ public final class SchedulerLoad implements Callable<Integer> {
         Histogram latency = new Histogram(3);
         try (InformerFactory informers = InformerFactory.builder(kernel).build();
              Scheduler scheduler = Scheduler.builder(kernel).informers(informers).build()) {
+            ExecutorService kubelet = Executors.newSingleThreadExecutor();
             informers.forType(Pod.class).addEventHandler(new EventHandler<>() {
                 @Override
                 public void onUpdate(Pod old, Pod pod) {
+                    if (old.getMetadata().getDeletionTimestamp() == null
+                            && pod.getMetadata().getDeletionTimestamp() != null) {
+                        // what the node would do (there is none): finish the graceful deletion at once
+                        kubelet.execute(() -> kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace())
+                                .delete(pod.getMetadata().getName(), new io.fabric8.kubernetes.api.model
+                                        .DeleteOptionsBuilder().withGracePeriodSeconds(0L).build()));
+                    }
                     if (old.getSpec().getNodeName() == null && pod.getSpec().getNodeName() != null) {
                         bound.incrementAndGet();
                         Long t = createdAt.remove(pod.getMetadata().getName());
@@ -124,12 +150,13 @@ public final class SchedulerLoad implements Callable<Integer> {
             });
             scheduler.start().get(60, TimeUnit.SECONDS);
             Resources<Node> nodeApi = kernel.resources(Node.class);
-            Resources<Pod> podApi = kernel.resources(Pod.class).inNamespace("bench");
+            Resources<Pod> initPods = kernel.resources(Pod.class).inNamespace(INIT_NAMESPACE);
+            Resources<Pod> podApi = kernel.resources(Pod.class).inNamespace(MEASURED_NAMESPACE);
             long t0 = System.nanoTime();
             createAll(w.nodes(), i -> nodeApi.create(w.node().apply(i)), null);
             System.out.printf(Locale.ROOT, "# %d nodes created in %.1f s%n", w.nodes(), (System.nanoTime() - t0) / 1e9);
             t0 = System.nanoTime();
-            createAll(w.initPods(), i -> podApi.create(w.initPod().apply(i)), null);
+            createAll(w.initPods(), i -> initPods.create(w.initPod().apply(i)), null);
             awaitBound(bound, w.initPods());
             System.out.printf(Locale.ROOT, "# %d init pods created and scheduled in %.1f s%n", w.initPods(),
                     (System.nanoTime() - t0) / 1e9);
@@ -175,6 +202,7 @@ public final class SchedulerLoad implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-26s %8d %12.0f %12d %12d %14.1f %12.0f %10d%n", workload, w.pods(),
                     w.pods() / seconds, percentile(samples, 50), percentile(samples, 99),
                     latency.getValueAtPercentile(99) / 1000.0, cpu / 1000.0 / w.pods(), usedHeap() >> 20);
+            kubelet.shutdownNow();
         }
     }
 
@@ -250,6 +278,33 @@ public final class SchedulerLoad implements Callable<Integer> {
                 .addNewTopologySpreadConstraint().withMaxSkew(5).withTopologyKey("topology.kubernetes.io/zone")
                 .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("color", "blue")
                 .endLabelSelector().endTopologySpreadConstraint().endSpec().build();
+    }
+
+    /** scheduler_perf's pod-with-pod-anti-affinity.yaml: no two color=green pods on one host. */
+    private static Pod antiAffinityPod(String name) {
+        return new PodBuilder(defaultPod(name)).editMetadata().addToLabels("color", "green").addToLabels("name",
+                "test").endMetadata().editSpec().withNewAffinity().withNewPodAntiAffinity()
+                .addNewRequiredDuringSchedulingIgnoredDuringExecution().withNewLabelSelector()
+                .addToMatchLabels("color", "green").endLabelSelector().withTopologyKey("kubernetes.io/hostname")
+                .withNamespaces(MEASURED_NAMESPACE, INIT_NAMESPACE).endRequiredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity().endAffinity().endSpec().build();
+    }
+
+    /** scheduler_perf's pod-with-pod-affinity.yaml: with the foo=bar pods, in their zone. */
+    private static Pod affinityPod(String name) {
+        return new PodBuilder(defaultPod(name)).editMetadata().addToLabels("foo", "bar").endMetadata().editSpec()
+                .withNewAffinity().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .withNewLabelSelector().addToMatchLabels("foo", "bar").endLabelSelector()
+                .withTopologyKey("topology.kubernetes.io/zone").withNamespaces(MEASURED_NAMESPACE, INIT_NAMESPACE)
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().endAffinity().endSpec().build();
+    }
+
+    /** A 900m pod of a priority class: four low ones fill a node, and each high one must preempt one. */
+    private static Pod priorityPod(String name, String priorityClass) {
+        Map<String, Quantity> resources = Map.of("cpu", new Quantity("900m"), "memory", new Quantity("500Mi"));
+        return new PodBuilder(defaultPod(name)).editSpec().withPriorityClassName(priorityClass).editFirstContainer()
+                .withNewResources().withRequests(resources).withLimits(resources).endResources().endContainer()
+                .endSpec().build();
     }
 
     /** A DaemonSet's pod: required node affinity on metadata.name, one node each. */

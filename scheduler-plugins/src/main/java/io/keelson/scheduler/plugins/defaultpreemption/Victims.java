@@ -203,8 +203,15 @@ final class Victims {
             if (remaining.size() == 1) {
                 break;
             }
-            long best = remaining.stream().mapToLong(criterion).max().orElseThrow();
-            remaining = remaining.stream().filter(c -> criterion.applyAsLong(c) == best).toList();
+            long[] values = remaining.stream().mapToLong(criterion).toArray(); // once each: start times may be "now"
+            long best = java.util.Arrays.stream(values).max().orElseThrow();
+            List<Candidate> kept = new ArrayList<>();
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == best) {
+                    kept.add(remaining.get(i));
+                }
+            }
+            remaining = kept;
         }
         return remaining.get(0);
     }
