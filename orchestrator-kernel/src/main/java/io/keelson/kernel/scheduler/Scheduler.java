@@ -292,6 +292,7 @@ public final class Scheduler implements AutoCloseable {
                 }
             } else if (responsibleFor(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
                 queue.add(pod);
+                queue.moveAllToActiveOrBackoff(new ClusterEvent(Kind.UNSCHEDULED_POD, Action.ADD)); // a gang grows
             }
         }
 

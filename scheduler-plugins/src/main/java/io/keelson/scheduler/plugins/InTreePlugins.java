@@ -1,6 +1,7 @@
 package io.keelson.scheduler.plugins;
 
 import io.keelson.kernel.scheduler.framework.PluginRegistry;
+import io.keelson.scheduler.plugins.coscheduling.Coscheduling;
 import io.keelson.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.keelson.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.keelson.scheduler.plugins.imagelocality.ImageLocality;
@@ -18,7 +19,8 @@ import io.keelson.scheduler.plugins.tainttoleration.TaintToleration;
 
 /**
  * kube-scheduler's in-tree plugins, registered under their upstream names, with upstream's default profile
- * (multi-point, in order, with the default score weights). Found by the kernel's scheduler through
+ * (multi-point, in order, with the default score weights), and kubernetes-sigs/scheduler-plugins' Coscheduling
+ * (registered, not enabled by default). Found by the kernel's scheduler through
  * {@link java.util.ServiceLoader}; an application can also register them explicitly:
  * {@code new InTreePlugins().register(registry)}.
  */
@@ -38,7 +40,8 @@ public final class InTreePlugins implements PluginRegistry.Provider {
                 .register(InterPodAffinity.NAME, InterPodAffinity::new)
                 .register(DefaultPreemption.NAME, DefaultPreemption::new)
                 .register(ImageLocality.NAME, (args, handle) -> new ImageLocality(handle))
-                .register(DefaultBinder.NAME, (args, handle) -> new DefaultBinder(handle.kernel()));
+                .register(DefaultBinder.NAME, (args, handle) -> new DefaultBinder(handle.kernel()))
+                .register(Coscheduling.NAME, Coscheduling::new); // not default: needs PodGroups served
         registry.enableByDefault(SchedulingGates.NAME, 0)
                 .enableByDefault(PrioritySort.NAME, 0)
                 .enableByDefault(NodeUnschedulable.NAME, 0)

@@ -176,6 +176,17 @@ public final class Fixtures {
         };
     }
 
+    /** Waits up to 20 s for {@code condition}. */
+    public static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached within 20 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     public static NodeScore[] scores(long... values) {
         NodeScore[] s = new NodeScore[values.length];
         for (int i = 0; i < values.length; i++) {

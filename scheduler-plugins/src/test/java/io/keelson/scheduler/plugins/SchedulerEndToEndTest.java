@@ -1,5 +1,6 @@
 package io.keelson.scheduler.plugins;
 
+import static io.keelson.scheduler.plugins.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,15 +170,5 @@ class SchedulerEndToEndTest {
         return pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
                 : pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType()))
                 .findFirst().orElse(null);
-    }
-
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 20 s");
-            }
-            Thread.sleep(20);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.keelson.scheduler.plugins;
 
-import static io.keelson.scheduler.plugins.SchedulerEndToEndTest.await;
+import static io.keelson.scheduler.plugins.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Node;
