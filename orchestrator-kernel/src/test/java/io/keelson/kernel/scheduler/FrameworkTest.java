@@ -163,6 +163,38 @@ class FrameworkTest {
     }
 
     @Test
+    void aConfigurationFileWrittenForKubeScheduler_loads() {
+        SchedulerConfiguration c = SchedulerConfiguration.fromYaml("""
+                apiVersion: kubescheduler.config.k8s.io/v1
+                kind: KubeSchedulerConfiguration
+                clientConnection:
+                  kubeconfig: /etc/kubernetes/scheduler.conf
+                leaderElection:
+                  leaderElect: true
+                enableProfiling: false
+                percentageOfNodesToScore: 50
+                profiles:
+                - schedulerName: default-scheduler
+                - schedulerName: bin-packer
+                  pluginConfig:
+                  - name: NodeResourcesFit
+                    args:
+                      scoringStrategy:
+                        type: MostAllocated
+                """);
+        assertThat(c.percentageOfNodesToScore()).isEqualTo(50);
+        assertThat(c.profiles()).extracting(SchedulerConfiguration.Profile::schedulerName)
+                .containsExactly("default-scheduler", "bin-packer");
+        assertThat(c.profile("bin-packer").argsOf("NodeResourcesFit").raw()).containsKey("scoringStrategy");
+        assertThatThrownBy(() -> SchedulerConfiguration.fromYaml("""
+                apiVersion: kubescheduler.config.k8s.io/v1
+                kind: KubeSchedulerConfiguration
+                extenders:
+                - urlPrefix: http://127.0.0.1:8888/
+                """)).hasMessageContaining("scheduler extenders are not supported");
+    }
+
+    @Test
     void configurationDefaults_areKubeSchedulers() {
         SchedulerConfiguration c = SchedulerConfiguration.defaults();
         assertThat(c.parallelism()).isEqualTo(16);

@@ -17,10 +17,19 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * @param percentageOfNodesToScore 0 for kube-scheduler's adaptive rule, else the share of nodes to find feasible
  * @param podInitialBackoffSeconds back-off of a pod's first failed attempt (1), doubling per attempt
  * @param podMaxBackoffSeconds the longest back-off (10)
+ * @param leaderElection accepted from kube-scheduler's files and not used: an embedding application elects
+ * @param clientConnection accepted and not used: the scheduler talks to its kernel in-process
+ * @param enableProfiling accepted and not used (no pprof in a JVM)
+ * @param enableContentionProfiling accepted and not used
+ * @param delayCacheUntilActive accepted and not used
+ * @param extenders must be empty: scheduler extenders (HTTP webhooks) are not supported
  */
 public record SchedulerConfiguration(String apiVersion, String kind, Integer parallelism,
                                      Integer percentageOfNodesToScore, Long podInitialBackoffSeconds,
-                                     Long podMaxBackoffSeconds, List<Profile> profiles) {
+                                     Long podMaxBackoffSeconds, List<Profile> profiles,
+                                     Map<String, Object> leaderElection, Map<String, Object> clientConnection,
+                                     Boolean enableProfiling, Boolean enableContentionProfiling,
+                                     Boolean delayCacheUntilActive, List<Map<String, Object>> extenders) {
     public static final String API_VERSION = "kubescheduler.config.k8s.io/v1";
     public static final String KIND = "KubeSchedulerConfiguration";
     public static final String DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -97,7 +106,8 @@ public record SchedulerConfiguration(String apiVersion, String kind, Integer par
 
     /** kube-scheduler's defaults: one profile, default-scheduler, with the registry's default plugins. */
     public static SchedulerConfiguration defaults() {
-        return new SchedulerConfiguration(API_VERSION, KIND, null, null, null, null, null).withDefaults();
+        return new SchedulerConfiguration(API_VERSION, KIND, null, null, null, null, null, null, null, null, null,
+                null, null).withDefaults();
     }
 
     /**
@@ -132,7 +142,9 @@ public record SchedulerConfiguration(String apiVersion, String kind, Integer par
                 parallelism == null ? 16 : parallelism,
                 percentageOfNodesToScore == null ? 0 : percentageOfNodesToScore,
                 podInitialBackoffSeconds == null ? 1 : podInitialBackoffSeconds,
-                podMaxBackoffSeconds == null ? 10 : podMaxBackoffSeconds, List.copyOf(ps));
+                podMaxBackoffSeconds == null ? 10 : podMaxBackoffSeconds, List.copyOf(ps), leaderElection,
+                clientConnection, enableProfiling, enableContentionProfiling, delayCacheUntilActive,
+                extenders == null ? List.of() : extenders);
         c.validate();
         return c;
     }
@@ -150,6 +162,10 @@ public record SchedulerConfiguration(String apiVersion, String kind, Integer par
         if (podMaxBackoffSeconds < podInitialBackoffSeconds) {
             errors.add("podMaxBackoffSeconds: Invalid value: " + podMaxBackoffSeconds
                     + ": must be greater than or equal to PodInitialBackoffSeconds");
+        }
+        if (extenders != null && !extenders.isEmpty()) {
+            errors.add("extenders: Invalid value: scheduler extenders are not supported; write the extender as a"
+                    + " plugin (PluginRegistry)");
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < profiles.size(); i++) {
