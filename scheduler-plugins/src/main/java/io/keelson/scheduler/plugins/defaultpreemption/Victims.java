@@ -41,9 +41,13 @@ final class Victims {
         return p == null ? 0 : p;
     }
 
+    /**
+     * When the pod started; one that has not started counts as starting last (kube-scheduler takes "now", which
+     * orders the same), and the same every time it is asked, so that sorting stays consistent.
+     */
     static Instant startTime(Pod pod) {
         String t = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
-        return t == null ? Instant.now() : Instant.parse(t);
+        return t == null ? Instant.MAX : Instant.parse(t);
     }
 
     /** Why the pod may not preempt, or null if it may (PodEligibleToPreemptOthers). */
@@ -203,7 +207,7 @@ final class Victims {
             if (remaining.size() == 1) {
                 break;
             }
-            long[] values = remaining.stream().mapToLong(criterion).toArray(); // once each: start times may be "now"
+            long[] values = remaining.stream().mapToLong(criterion).toArray(); // each criterion once per node
             long best = java.util.Arrays.stream(values).max().orElseThrow();
             List<Candidate> kept = new ArrayList<>();
             for (int i = 0; i < values.length; i++) {
@@ -220,7 +224,8 @@ final class Victims {
     private static long latestStartOfMostImportant(Candidate c) {
         int top = priority(c.victims().get(0));
         return c.victims().stream().filter(v -> priority(v) == top).map(Victims::startTime)
-                .min(Comparator.naturalOrder()).map(t -> t.getEpochSecond() * 1_000_000_000L + t.getNano())
+                .min(Comparator.naturalOrder())
+                .map(t -> t.equals(Instant.MAX) ? Long.MAX_VALUE : t.getEpochSecond() * 1_000_000_000L + t.getNano())
                 .orElse(0L);
     }
 }

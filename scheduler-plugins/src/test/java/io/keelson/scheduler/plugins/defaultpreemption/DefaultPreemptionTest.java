@@ -167,5 +167,22 @@ class DefaultPreemptionTest {
                 candidate("n1", 0, started(pod("a", MID, "1m"), "2026-01-01T00:00:01Z")),
                 candidate("n2", 0, started(pod("b", MID, "1m"), "2026-01-01T00:00:05Z")))))
                 .as("the latest start").extracting(Victims.Candidate::node).isEqualTo("n2");
+        assertThat(Victims.pickOne(List.of(
+                candidate("n1", 0, started(pod("a", MID, "1m"), "2026-01-01T00:00:01Z")),
+                candidate("n2", 0, pod("b", MID, "1m")))))
+                .as("a victim that never started counts as starting last").extracting(Victims.Candidate::node)
+                .isEqualTo("n2");
+    }
+
+    @Test
+    void podsThatNeverStarted_sortConsistently() {
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            pods.add(pod("p" + i, i % 3, "1m"));
+        }
+        pods.sort(Victims.MORE_IMPORTANT); // TimSort would throw on an inconsistent order
+        for (int i = 1; i < pods.size(); i++) {
+            assertThat(Victims.priority(pods.get(i - 1))).isGreaterThanOrEqualTo(Victims.priority(pods.get(i)));
+        }
     }
 }
