@@ -17,7 +17,6 @@ import io.keelson.store.KeelsonStore;
 import io.keelson.store.PutRequest;
 import io.keelson.store.StoreMember;
 import io.keelson.store.mvcc.MvccStore;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -195,13 +194,13 @@ public final class KernelLoad implements Callable<Integer> {
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         recorder.getIntervalHistogram();
         long startCount = completed.get();
-        long startCpu = cpuNanos();
+        long startCpu = JvmStats.cpuNanos();
         long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         Histogram h = recorder.getIntervalHistogram();
         long elapsed = System.nanoTime() - start;
         long count = completed.get() - startCount;
-        long cpu = cpuNanos() - startCpu;
+        long cpu = JvmStats.cpuNanos() - startCpu;
         running.set(false);
         for (Thread t : threads) {
             t.join();
@@ -326,17 +325,17 @@ public final class KernelLoad implements Callable<Integer> {
     /** Creates the objects, caches them in informers, and reports the heap they take after full collections. */
     private void memory() throws Exception {
         try (Setup s = Setup.open()) {
-            long before = usedAfterGc();
+            long before = JvmStats.usedHeapAfterGc();
             Resources<Pod> podResources = s.kernel().resources(Pod.class).inNamespace("bench");
             Resources<Node> nodeResources = s.kernel().resources(Node.class);
             parallel(32, nodes, i -> nodeResources.create(KernelObjects.node("node-" + i, i % 3)));
             parallel(64, pods, i -> podResources.create(KernelObjects.pod("p-" + i)));
-            long stored = usedAfterGc();
+            long stored = JvmStats.usedHeapAfterGc();
             try (InformerFactory informers = InformerFactory.builder(s.kernel()).build()) {
                 SharedInformer<Pod> podInformer = informers.forType(Pod.class);
                 SharedInformer<Node> nodeInformer = informers.forType(Node.class);
                 informers.startAll().get(10, TimeUnit.MINUTES);
-                long cached = usedAfterGc();
+                long cached = JvmStats.usedHeapAfterGc();
                 System.out.printf(Locale.ROOT, "%-28s %12s %14s%n", "", "heap MiB", "per object KiB");
                 System.out.printf(Locale.ROOT, "%-28s %12.0f %14.2f%n", "watch caches (after writes)",
                         (stored - before) / 1048576.0, (stored - before) / 1024.0 / (pods + nodes));
@@ -373,19 +372,5 @@ public final class KernelLoad implements Callable<Integer> {
             w.join();
         }
         System.out.printf(Locale.ROOT, "# wrote %d objects in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-        }
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
-    private static long cpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 }

@@ -8,7 +8,6 @@ import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreMember;
 import io.keelson.store.mvcc.MvccStore;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -118,13 +117,13 @@ public final class PutLoad implements Callable<Integer> {
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         recorder.getIntervalHistogram(); // drop warm-up samples
         long startCount = completed.get();
-        long startCpu = cpuNanos();
+        long startCpu = JvmStats.cpuNanos();
         long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         Histogram h = recorder.getIntervalHistogram();
         long elapsed = System.nanoTime() - start;
         long count = completed.get() - startCount;
-        long cpu = cpuNanos() - startCpu;
+        long cpu = JvmStats.cpuNanos() - startCpu;
         running.set(false);
         Thread.sleep(500);
         if (failed.get() > 0) {
@@ -134,11 +133,6 @@ public final class PutLoad implements Callable<Integer> {
                 (double) cpu / elapsed, count == 0 ? 0 : cpu / 1000.0 / count);
         return new Result(count * 1e9 / elapsed, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                 h.getMaxValue() / 1e6);
-    }
-
-    private static long cpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     /** One logical client: issues its next put when the previous one completes. */

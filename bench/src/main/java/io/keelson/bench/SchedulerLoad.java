@@ -15,7 +15,6 @@ import io.keelson.kernel.scheduler.Scheduler;
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
 import io.keelson.store.mvcc.MvccStore;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,7 +161,7 @@ public final class SchedulerLoad implements Callable<Integer> {
                     (System.nanoTime() - t0) / 1e9);
             bound.set(0);
             latency.reset();
-            long cpu0 = cpuNanos();
+            long cpu0 = JvmStats.cpuNanos();
             long start = System.nanoTime();
             List<Integer> perSecond = new ArrayList<>();
             Thread sampler = new Thread(() -> {
@@ -190,7 +189,7 @@ public final class SchedulerLoad implements Callable<Integer> {
             createAll(w.pods(), i -> podApi.create(w.pod().apply(i)), createdAt);
             awaitBound(bound, w.pods());
             double seconds = (System.nanoTime() - start) / 1e9;
-            long cpu = cpuNanos() - cpu0;
+            long cpu = JvmStats.cpuNanos() - cpu0;
             sampler.interrupt();
             sampler.join();
             int[] samples;
@@ -201,7 +200,8 @@ public final class SchedulerLoad implements Callable<Integer> {
                     "avg pods/s", "p50 pods/s", "p99 pods/s", "latency p99 ms", "CPU/pod us", "heap MiB");
             System.out.printf(Locale.ROOT, "%-26s %8d %12.0f %12d %12d %14.1f %12.0f %10d%n", workload, w.pods(),
                     w.pods() / seconds, percentile(samples, 50), percentile(samples, 99),
-                    latency.getValueAtPercentile(99) / 1000.0, cpu / 1000.0 / w.pods(), usedHeap() >> 20);
+                    latency.getValueAtPercentile(99) / 1000.0, cpu / 1000.0 / w.pods(),
+                    JvmStats.usedHeapAfterGc() >> 20);
             kubelet.shutdownNow();
         }
     }
@@ -314,19 +314,5 @@ public final class SchedulerLoad implements Callable<Integer> {
                 .addNewMatchField().withKey("metadata.name").withOperator("In").withValues(List.of(node))
                 .endMatchField().endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution()
                 .endNodeAffinity().endAffinity().endSpec().build();
-    }
-
-    private static long usedHeap() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-        }
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
-    private static long cpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 }
