@@ -146,7 +146,8 @@ final class KernelDemo {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Waits up to a minute for {@code condition}, failing with what was awaited. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The demo's scheduler part: kube-scheduler's default profile over three nodes (one tainted for GPUs), pods placed,
@@ -56,7 +55,7 @@ final class SchedulerDemo {
                     .withValue("gpu").withEffect("NoSchedule").endToleration()
                     .addToNodeSelector("kubernetes.io/hostname", "gpu-1").endSpec().build());
             pods.create(pod("batch", "6").build());
-            await(() -> pods.list("").stream().allMatch(p -> p.getSpec().getNodeName() != null
+            KernelDemo.await(() -> pods.list("").stream().allMatch(p -> p.getSpec().getNodeName() != null
                     || p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason()))),
                     "the scheduler to decide every pod");
             for (Pod p : pods.list("")) {
@@ -67,11 +66,11 @@ final class SchedulerDemo {
             }
             nodes.create(node("node-c", "zone-2", "8", false));
             out.println("added node-c (8 cpu): the node event moves batch back to the active queue");
-            await(() -> pods.get("batch").getSpec().getNodeName() != null, "batch to be scheduled");
+            KernelDemo.await(() -> pods.get("batch").getSpec().getNodeName() != null, "batch to be scheduled");
             out.println("  batch -> " + pods.get("batch").getSpec().getNodeName());
             java.util.Set<String> uids = new java.util.HashSet<>();
             pods.list("").forEach(p -> uids.add(p.getMetadata().getUid()));
-            await(() -> events(kernel, "Scheduled", uids).size() == 6, "the Scheduled events");
+            KernelDemo.await(() -> events(kernel, "Scheduled", uids).size() == 6, "the Scheduled events");
             List<Event> failed = events(kernel, "FailedScheduling", uids);
             out.println("events: " + events(kernel, "Scheduled", uids).size() + " Scheduled (\""
                     + events(kernel, "Scheduled", uids).get(0).getMessage() + "\", ...), " + failed.size()
@@ -118,15 +117,5 @@ final class SchedulerDemo {
 
     private static String cpu(Pod p) {
         return p.getSpec().getContainers().get(0).getResources().getRequests().get("cpu").toString();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 }
