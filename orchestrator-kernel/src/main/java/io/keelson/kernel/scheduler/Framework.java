@@ -259,17 +259,17 @@ final class Framework implements Handle {
 
     @Override
     public Status addPod(CycleState state, Pod podToSchedule, PodInfo added, NodeInfo node) {
-        return runExtensions(state, (e, name) -> e.addPod(state, podToSchedule, added, node), "AddPod");
+        return runExtensions(state, e -> e.addPod(state, podToSchedule, added, node), "AddPod");
     }
 
     @Override
     public Status removePod(CycleState state, Pod podToSchedule, PodInfo removed, NodeInfo node) {
-        return runExtensions(state, (e, name) -> e.removePod(state, podToSchedule, removed, node), "RemovePod");
+        return runExtensions(state, e -> e.removePod(state, podToSchedule, removed, node), "RemovePod");
     }
 
     @SuppressWarnings("unchecked")
     private Status runExtensions(CycleState state,
-                                 java.util.function.BiFunction<PreFilterPlugin.Extensions, String, Status> call,
+                                 java.util.function.Function<PreFilterPlugin.Extensions, Status> call,
                                  String what) {
         Set<String> skipped = state.read(SKIPPED_FILTERS, Set.class);
         for (PreFilterPlugin p : preFilter) {
@@ -279,7 +279,7 @@ final class Framework implements Handle {
             }
             Status s;
             try {
-                s = call.apply(e, p.name());
+                s = call.apply(e);
             } catch (RuntimeException ex) {
                 s = Status.error(ex.getMessage());
             }

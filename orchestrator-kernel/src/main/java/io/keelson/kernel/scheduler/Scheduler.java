@@ -67,7 +67,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile Thread loop;
     private volatile boolean closed;
 
-    private Scheduler(Builder b) {
+    private Scheduler(Builder b, PluginRegistry registry) {
         this.kernel = b.kernel;
         this.clock = b.clock;
         this.ownsInformers = b.informers == null;
@@ -84,7 +84,6 @@ public final class Scheduler implements AutoCloseable {
         this.binders = Executors.newCachedThreadPool(daemon("keelson-scheduler-binder"));
         this.waitingPods = new WaitingPods(timer);
         Framework.Services services = new Framework.Services(kernel, informers, events, clock, waitingPods);
-        PluginRegistry registry = b.registry;
         for (SchedulerConfiguration.Profile p : b.configuration.profiles()) {
             profiles.put(p.schedulerName(), new Framework(p, registry, services));
         }
@@ -412,16 +411,10 @@ public final class Scheduler implements AutoCloseable {
          * @throws IllegalArgumentException for a profile naming an unknown plugin, lacking a queue sort or a binder
          */
         public Scheduler build() {
-            PluginRegistry base = registry == null ? PluginRegistry.discovered() : registry;
-            PluginRegistry r = new PluginRegistry().merge(base);
-            extra.forEach(r::register);
-            Builder b = this;
-            b.registry = r;
-            try {
-                return new Scheduler(b);
-            } finally {
-                b.registry = base;
-            }
+            PluginRegistry plugins = new PluginRegistry()
+                    .merge(registry == null ? PluginRegistry.discovered() : registry);
+            extra.forEach(plugins::register);
+            return new Scheduler(this, plugins);
         }
     }
 }

@@ -248,11 +248,11 @@ final class SchedulingAlgorithm {
                                        NodeInfo node) {
         List<PodInfo> here = nominated.getOrDefault(node.name(), List.of());
         if (!here.isEmpty()) {
-            int priority = priority(pod);
+            int priority = PodInfo.priority(pod);
             NodeInfo withNominated = null;
             CycleState stateWithNominated = null;
             for (PodInfo p : here) {
-                if (p.uid().equals(pod.getMetadata().getUid()) || priority(p.pod()) < priority) {
+                if (p.uid().equals(pod.getMetadata().getUid()) || PodInfo.priority(p.pod()) < priority) {
                     continue;
                 }
                 if (withNominated == null) {
@@ -273,11 +273,6 @@ final class SchedulingAlgorithm {
             }
         }
         return runFilters(filters, state, pod, node);
-    }
-
-    static int priority(Pod pod) {
-        Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
-        return p == null ? 0 : p;
     }
 
     /** The filters on one node: the first that rejects decides. */

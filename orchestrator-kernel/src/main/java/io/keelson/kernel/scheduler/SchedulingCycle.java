@@ -91,15 +91,15 @@ final class SchedulingCycle {
             result = algorithm.schedule(fwk, state, pod, snapshot);
         } catch (SchedulingAlgorithm.FitFailure f) {
             if (f.diagnosis == null) {
-                fail(fwk, popped, Status.unresolvable(SchedulingAlgorithm.NO_NODES), Set.of(), "");
+                fail(popped, Status.unresolvable(SchedulingAlgorithm.NO_NODES), Set.of(), "");
                 return;
             }
             String nominated = postFilter(fwk, state, pod, f.diagnosis);
-            fail(fwk, popped, Status.unschedulable(f.diagnosis.message()), f.diagnosis.rejectors(), nominated);
+            fail(popped, Status.unschedulable(f.diagnosis.message()), f.diagnosis.rejectors(), nominated);
             return;
         } catch (SchedulingAlgorithm.SchedulingError e) {
             LOG.debug("scheduling {} failed", pod.getMetadata().getName(), e);
-            fail(fwk, popped, Status.error(e.getMessage()), Set.of(), "");
+            fail(popped, Status.error(e.getMessage()), Set.of(), "");
             return;
         }
         String host = result.host();
@@ -108,14 +108,14 @@ final class SchedulingCycle {
         Status reserved = reserve(fwk, state, assumed, host);
         if (!reserved.isSuccess()) {
             unreserveAndForget(fwk, state, assumed, host);
-            fail(fwk, popped, onOneNode(reserved, host), rejector(reserved), "");
+            fail(popped, onOneNode(reserved, host), rejector(reserved), "");
             return;
         }
         Map<String, Duration> waits = new LinkedHashMap<>();
         Status permitted = permit(fwk, state, assumed, host, waits);
         if (!permitted.isSuccess()) {
             unreserveAndForget(fwk, state, assumed, host);
-            fail(fwk, popped, onOneNode(permitted, host), rejector(permitted), "");
+            fail(popped, onOneNode(permitted, host), rejector(permitted), "");
             return;
         }
         WaitingPods.Held held = waits.isEmpty() ? null : waitingPods.hold(assumed, waits);
@@ -172,7 +172,7 @@ final class SchedulingCycle {
                                String host, Status status, Set<String> rejectors) {
         unreserveAndForget(fwk, state, assumed, host);
         queue.moveAllToActiveOrBackoff(new ClusterEvent(ClusterEvent.Kind.ASSIGNED_POD, ClusterEvent.Action.DELETE));
-        fail(fwk, popped, status, rejectors, "");
+        fail(popped, status, rejectors, "");
     }
 
     /** Runs PostFilter plugins (preemption); returns the node to nominate, "" to clear, null to keep as is. */
@@ -274,8 +274,7 @@ final class SchedulingCycle {
      *
      * @param nominatedNode the node to nominate, "" to clear it, null to leave it
      */
-    private void fail(Framework fwk, SchedulingQueue.Popped popped, Status status, Set<String> rejectors,
-                      String nominatedNode) {
+    private void fail(SchedulingQueue.Popped popped, Status status, Set<String> rejectors, String nominatedNode) {
         Pod pod = popped.pod();
         String reason = status.isRejected() ? "Unschedulable" : "SchedulerError";
         String message = status.message();

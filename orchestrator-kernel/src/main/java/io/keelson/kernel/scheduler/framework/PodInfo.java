@@ -36,6 +36,12 @@ public final class PodInfo {
         return new PodInfo(pod);
     }
 
+    /** A pod's priority ({@code spec.priority}, 0 when unset). */
+    public static int priority(Pod pod) {
+        Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
+        return p == null ? 0 : p;
+    }
+
     public Pod pod() {
         return pod;
     }

@@ -14,7 +14,6 @@ import java.time.Instant;
 public record QueuedPodInfo(Pod pod, Instant timestamp, int attempts, Instant initialAttempt) {
     /** The pod's priority (0 when unset). */
     public int priority() {
-        Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
-        return p == null ? 0 : p;
+        return PodInfo.priority(pod);
     }
 }

@@ -37,8 +37,7 @@ final class Victims {
     }
 
     static int priority(Pod pod) {
-        Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
-        return p == null ? 0 : p;
+        return PodInfo.priority(pod);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.keelson.kernel.scheduler.framework.Resource;
 import io.keelson.kernel.scheduler.framework.ScorePlugin;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Scores a node by how much of each configured resource the pod would leave allocated, as kube-scheduler's
@@ -123,30 +124,25 @@ final class ResourceScorer {
     }
 
     private static long leastAllocated(long[] requested, long[] allocatable, long[] weights) {
-        long sum = 0;
-        long weightSum = 0;
-        for (int i = 0; i < requested.length; i++) {
-            if (allocatable[i] == 0) {
-                continue;
-            }
-            long capacity = allocatable[i];
-            long s = requested[i] > capacity ? 0 : (capacity - requested[i]) * ScorePlugin.MAX_SCORE / capacity;
-            sum += s * weights[i];
-            weightSum += weights[i];
-        }
-        return weightSum == 0 ? 0 : sum / weightSum;
+        return weightedMean(requested, allocatable, weights, (req, capacity) -> req > capacity ? 0
+                : (capacity - req) * ScorePlugin.MAX_SCORE / capacity);
     }
 
     private static long mostAllocated(long[] requested, long[] allocatable, long[] weights) {
+        return weightedMean(requested, allocatable, weights, (req, capacity) -> Math.min(req, capacity)
+                * ScorePlugin.MAX_SCORE / capacity);
+    }
+
+    /** The weighted integer mean of per-resource scores, over the resources the node has. */
+    private static long weightedMean(long[] requested, long[] allocatable, long[] weights,
+                                     LongBinaryOperator score) {
         long sum = 0;
         long weightSum = 0;
         for (int i = 0; i < requested.length; i++) {
             if (allocatable[i] == 0) {
                 continue;
             }
-            long capacity = allocatable[i];
-            long req = Math.min(requested[i], capacity);
-            sum += req * ScorePlugin.MAX_SCORE / capacity * weights[i];
+            sum += score.applyAsLong(requested[i], allocatable[i]) * weights[i];
             weightSum += weights[i];
         }
         return weightSum == 0 ? 0 : sum / weightSum;
