@@ -1,6 +1,10 @@
 package io.keelson.bench;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /** What the benchmarks measure of their own JVM: process CPU time and the heap in use. */
 final class JvmStats {
@@ -11,6 +15,33 @@ final class JvmStats {
     static long cpuNanos() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
+    /**
+     * CPU time of the live threads so far, in nanoseconds, summed per thread name with its digits dropped (the
+     * store's, the kernel's and the scheduler's pools each count as one).
+     */
+    static Map<String, Long> cpuNanosByThreadGroup() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new HashMap<>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            long cpu = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+            if (cpu > 0) {
+                byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "N"), cpu, Long::sum);
+            }
+        }
+        return byGroup;
+    }
+
+    /** Prints the thread groups that used the most CPU between two {@link #cpuNanosByThreadGroup()} readings. */
+    static void printCpuByThreadGroup(Map<String, Long> before, Map<String, Long> after, int units, String unit) {
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(15)
+                .forEach(e -> System.out.printf(Locale.ROOT, "#   %-60s %8.0f us/%s%n", e.getKey(),
+                        e.getValue() / 1e3 / units, unit));
     }
 
     /** Heap in use after three full collections. */

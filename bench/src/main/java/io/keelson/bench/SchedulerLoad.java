@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
@@ -58,6 +59,12 @@ public final class SchedulerLoad implements Callable<Integer> {
 
     @Option(names = "--creators", defaultValue = "16", description = "threads creating pods")
     int creators;
+
+    @Option(names = "--threads", description = "also print CPU per measured pod of the busiest thread groups")
+    boolean threads;
+
+    /** CPU of the creating threads, which end before the threads are read. */
+    private final AtomicLong creatorCpu = new AtomicLong();
 
     private static final String INIT_NAMESPACE = "sched-0";
     private static final String MEASURED_NAMESPACE = "sched-1";
@@ -162,6 +169,8 @@ public final class SchedulerLoad implements Callable<Integer> {
             bound.set(0);
             latency.reset();
             long cpu0 = JvmStats.cpuNanos();
+            Map<String, Long> threadCpu0 = threads ? JvmStats.cpuNanosByThreadGroup() : Map.of();
+            creatorCpu.set(0);
             long start = System.nanoTime();
             List<Integer> perSecond = new ArrayList<>();
             Thread sampler = new Thread(() -> {
@@ -190,6 +199,12 @@ public final class SchedulerLoad implements Callable<Integer> {
             awaitBound(bound, w.pods());
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = JvmStats.cpuNanos() - cpu0;
+            if (threads) {
+                System.out.println("# CPU per measured pod by thread group:");
+                Map<String, Long> threadCpu = new java.util.HashMap<>(JvmStats.cpuNanosByThreadGroup());
+                threadCpu.put("(creating threads)", creatorCpu.get());
+                JvmStats.printCpuByThreadGroup(threadCpu0, threadCpu, w.pods(), "pod");
+            }
             sampler.interrupt();
             sampler.join();
             int[] samples;
@@ -226,6 +241,7 @@ public final class SchedulerLoad implements Callable<Integer> {
                     }
                     create.accept(i);
                 }
+                creatorCpu.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
             });
         }
         pool.shutdown();

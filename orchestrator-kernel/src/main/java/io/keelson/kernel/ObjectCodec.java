@@ -10,6 +10,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.module.afterburner.AfterburnerModule;
 
 /**
  * Objects to and from their stored JSON, as kube-apiserver stores them: {@code resourceVersion} is not stored
@@ -18,6 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class ObjectCodec {
     static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new AfterburnerModule())
             .build();
 
     private ObjectCodec() {
