@@ -238,6 +238,7 @@ final class SchedulerCache {
                 }
             }
         }
+        snapshot.changed(dirty);
         dirty.clear();
         if (imagesChanged) {
             snapshot.imageNodes = Map.copyOf(imageNodes);

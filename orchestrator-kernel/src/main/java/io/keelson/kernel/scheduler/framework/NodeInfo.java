@@ -28,6 +28,10 @@ public final class NodeInfo {
     private final List<PodInfo> pods;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
+    // the read-only views handed out, made once: pods() is read for every node of every cycle
+    private final List<PodInfo> podsView;
+    private final List<PodInfo> podsWithAffinityView;
+    private final List<PodInfo> podsWithRequiredAntiAffinityView;
     private final Resource requested;
     private final Resource nonZeroRequested;
     private Resource allocatable;
@@ -38,6 +42,9 @@ public final class NodeInfo {
         this.pods = new ArrayList<>();
         this.podsWithAffinity = new ArrayList<>();
         this.podsWithRequiredAntiAffinity = new ArrayList<>();
+        this.podsView = Collections.unmodifiableList(pods);
+        this.podsWithAffinityView = Collections.unmodifiableList(podsWithAffinity);
+        this.podsWithRequiredAntiAffinityView = Collections.unmodifiableList(podsWithRequiredAntiAffinity);
         this.requested = new Resource();
         this.nonZeroRequested = new Resource();
         this.usedPorts = new HostPorts();
@@ -54,6 +61,9 @@ public final class NodeInfo {
         this.pods = new ArrayList<>(o.pods);
         this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
+        this.podsView = Collections.unmodifiableList(pods);
+        this.podsWithAffinityView = Collections.unmodifiableList(podsWithAffinity);
+        this.podsWithRequiredAntiAffinityView = Collections.unmodifiableList(podsWithRequiredAntiAffinity);
         this.requested = o.requested.copy();
         this.nonZeroRequested = o.nonZeroRequested.copy();
         this.allocatable = o.allocatable;
@@ -91,15 +101,15 @@ public final class NodeInfo {
     }
 
     public List<PodInfo> pods() {
-        return Collections.unmodifiableList(pods);
+        return podsView;
     }
 
     public List<PodInfo> podsWithAffinity() {
-        return Collections.unmodifiableList(podsWithAffinity);
+        return podsWithAffinityView;
     }
 
     public List<PodInfo> podsWithRequiredAntiAffinity() {
-        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
+        return podsWithRequiredAntiAffinityView;
     }
 
     /** The sum of the pods' requests. */
@@ -129,9 +139,8 @@ public final class NodeInfo {
     public void setNode(Node node) {
         this.node = node;
         this.name = node == null ? null : node.getMetadata().getName();
-        // a compact immutable copy: one array of keys and values, read for every node of every cycle
         this.labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
-                : Map.copyOf(node.getMetadata().getLabels());
+                : compact(node.getMetadata().getLabels());
         NodeSpec spec = node == null ? null : node.getSpec();
         this.taints = spec == null || spec.getTaints() == null ? List.of() : List.copyOf(spec.getTaints());
         this.unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
@@ -139,6 +148,17 @@ public final class NodeInfo {
         this.allocatable = node == null || node.getStatus() == null ? new Resource()
                 : Resource.of(node.getStatus().getAllocatable());
         touch();
+    }
+
+    /**
+     * A compact immutable copy (one array of keys and values, read for every node of every cycle) of interned
+     * strings: thousands of nodes share a few label keys and values, and comparing a key then rarely reads its
+     * characters from memory.
+     */
+    private static Map<String, String> compact(Map<String, String> labels) {
+        Map<String, String> interned = new java.util.HashMap<>();
+        labels.forEach((k, v) -> interned.put(k.intern(), v == null ? null : v.intern()));
+        return Map.copyOf(interned);
     }
 
     private static Map<String, Long> images(Node node) {

@@ -1,6 +1,7 @@
 package io.keelson.kernel.scheduler.framework;
 
 import java.util.List;
+import java.util.Set;
 
 /** The nodes of a scheduling cycle's snapshot. */
 public interface NodeLister {
@@ -18,4 +19,21 @@ public interface NodeLister {
 
     /** How many nodes report the image under this name ({@code status.images[].names}). */
     int nodesWithImage(String image);
+
+    /**
+     * This lister's state as a number that grows with every change (unique among listers), for
+     * {@link #changedSince}; -1 when the lister does not track its changes.
+     */
+    default long version() {
+        return -1;
+    }
+
+    /**
+     * The names of the nodes added, changed or removed ({@link #get} is then null) after this lister was at
+     * {@code version}: what a plugin keeping sums over all nodes from one cycle to the next recounts. Null when the
+     * lister cannot tell (the version is too old, another lister's, or changes are not tracked): count everything.
+     */
+    default Set<String> changedSince(long version) {
+        return null;
+    }
 }

@@ -67,10 +67,13 @@ record Constraint(int maxSkew, String key, LabelSelector selector, int minDomain
      * An empty selector counts none, as kube-scheduler's countPodsMatchSelector.
      */
     int countMatching(NodeInfo node, Pod incoming) {
+        return countMatching(node, incoming.getMetadata().getNamespace(), selector);
+    }
+
+    static int countMatching(NodeInfo node, String namespace, LabelSelector selector) {
         if (selector.isEverything()) {
             return 0;
         }
-        String namespace = incoming.getMetadata().getNamespace();
         int n = 0;
         for (PodInfo p : node.pods()) {
             Pod pod = p.pod();

@@ -17,6 +17,11 @@ final class Eligibility {
         this.tolerations = pod.getSpec().getTolerations();
     }
 
+    /** Whether this constraint's node inclusion policies let every node count, whatever its labels and taints. */
+    boolean admitsEveryNode(Constraint c) {
+        return (!c.honorAffinity() || affinity.isEmpty()) && !c.honorTaints();
+    }
+
     boolean includes(Constraint c, NodeInfo node) {
         if (c.honorAffinity() && !affinity.isEmpty() && !affinity.matches(node)) {
             return false;

@@ -8,6 +8,7 @@ import io.keelson.kernel.scheduler.framework.EnqueueExtensions;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.Handle;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
+import io.keelson.kernel.scheduler.framework.NodeLister;
 import io.keelson.kernel.scheduler.framework.NodeScore;
 import io.keelson.kernel.scheduler.framework.PluginArgs;
 import io.keelson.kernel.scheduler.framework.PodInfo;
@@ -86,6 +87,8 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     private final boolean systemDefaulted;
     private final DefaultSelectors defaultSelectors;
     private final Handle handle;
+    private final MatchCounts matchCounts = new MatchCounts();
+    private final DomainCounts domainCounts = new DomainCounts();
 
     public PodTopologySpread(PluginArgs pluginArgs, Handle handle) {
         Args args = pluginArgs.as(Args.class);
@@ -119,9 +122,28 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         if (constraints.isEmpty()) {
             return PreFilterResult.of(Status.skip());
         }
-        List<Map<String, Integer>> counts = new ArrayList<>();
-        constraints.forEach(c -> counts.add(new HashMap<>()));
+        state.write(PRE_FILTER, new FilterState(pod, constraints, counts(pod, constraints, nodes)));
+        return PreFilterResult.allNodes();
+    }
+
+    /** Matching pods per domain of each hard constraint. */
+    private List<Map<String, Integer>> counts(Pod pod, List<Constraint> constraints, List<NodeInfo> nodes) {
+        String namespace = pod.getMetadata().getNamespace();
         Eligibility eligibility = new Eligibility(pod);
+        List<Map<String, Integer>> counts = new ArrayList<>();
+        NodeLister snapshot = handle == null ? null : handle.snapshot();
+        if (snapshot != null && snapshot.version() >= 0 && nodes == snapshot.list()
+                && constraints.stream().allMatch(eligibility::admitsEveryNode)) {
+            for (Constraint c : constraints) {
+                counts.add(domainCounts.counts(namespace, c, constraints, snapshot));
+            }
+            return counts;
+        }
+        List<MatchCounts.PerNode> matching = new ArrayList<>();
+        for (Constraint c : constraints) {
+            counts.add(new HashMap<>());
+            matching.add(matchCounts.of(namespace, c.selector(), nodes.size()));
+        }
         for (NodeInfo node : nodes) {
             if (!Constraint.hasAllKeys(constraints, node)) {
                 continue;
@@ -129,12 +151,11 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             for (int i = 0; i < constraints.size(); i++) {
                 Constraint c = constraints.get(i);
                 if (eligibility.includes(c, node)) {
-                    counts.get(i).merge(node.labels().get(c.key()), c.countMatching(node, pod), Integer::sum);
+                    counts.get(i).merge(node.labels().get(c.key()), matching.get(i).count(node), Integer::sum);
                 }
             }
         }
-        state.write(PRE_FILTER, new FilterState(pod, constraints, counts));
-        return PreFilterResult.allNodes();
+        return counts;
     }
 
     @Override
@@ -233,6 +254,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             weights[i] = Math.log(size + 2);
         }
         Eligibility eligibility = new Eligibility(pod);
+        List<MatchCounts.PerNode> matching = new ArrayList<>();
+        constraints.forEach(c -> matching.add(matchCounts.of(pod.getMetadata().getNamespace(), c.selector(),
+                all.size())));
         for (NodeInfo node : all) {
             if (requireAllTopologies && !Constraint.hasAllKeys(constraints, node)) {
                 continue;
@@ -245,7 +269,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 String value = node.labels().getOrDefault(c.key(), "");
                 Long count = counts.get(i).get(value);
                 if (count != null) {
-                    counts.get(i).put(value, count + c.countMatching(node, pod));
+                    counts.get(i).put(value, count + matching.get(i).count(node));
                 }
             }
         }
