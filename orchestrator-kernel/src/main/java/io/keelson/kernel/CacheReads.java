@@ -61,8 +61,13 @@ final class CacheReads<T extends HasMetadata> {
      * listers. Read-only by contract.
      */
     T shared(String namespace, String name) {
-        KeyValue kv = single(namespace, name, ListOptions.any());
+        KeyValue kv = any(namespace, name);
         return kv == null ? null : sharedDecode(kv);
+    }
+
+    /** The cached key-value at any freshness (resourceVersion "0"), or null. */
+    KeyValue any(String namespace, String name) {
+        return single(namespace, name, ListOptions.any());
     }
 
     /** Every cached object of the type at any freshness, shared and read-only as {@link #shared(String, String)}. */

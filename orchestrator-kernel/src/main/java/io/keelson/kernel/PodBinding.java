@@ -40,22 +40,26 @@ final class PodBinding {
             throw Statuses.invalid("", "Binding", name, errors);
         }
         String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
+        // the first attempt starts from the watch cache's copy; a refusal or a lost race reads the store
+        ResourceStore.Stored<Pod> stored = pods.readCached(ns, name);
+        boolean fresh = false;
         for (int attempt = 1; ; attempt++) {
-            ResourceStore.Stored<Pod> stored = pods.read(ns, name);
+            if (stored == null && !fresh) {
+                stored = pods.read(ns, name);
+                fresh = true;
+            }
             if (stored == null) {
                 throw Statuses.notFound(pods.type, name);
             }
             Pod pod = stored.object(); // our own decoded copy
-            checkPreconditions(pods, meta, pod, stored.modRevision());
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                throw conflict(name, "pod " + name + " is being deleted, cannot be assigned to a host");
-            }
-            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
-                throw conflict(name, "pod " + name + " is already assigned to node "
-                        + FieldError.quote(pod.getSpec().getNodeName()));
-            }
-            if (pod.getSpec().getSchedulingGates() != null && !pod.getSpec().getSchedulingGates().isEmpty()) {
-                throw conflict(name, "pod " + name + " has non-empty .spec.schedulingGates");
+            try {
+                refuseIfUnbindable(pods, meta, pod, stored.modRevision());
+            } catch (ApiException e) {
+                if (fresh) {
+                    throw e;
+                }
+                stored = null;
+                continue;
             }
             pod.getSpec().setNodeName(node);
             if (meta.getAnnotations() != null && !meta.getAnnotations().isEmpty()) {
@@ -73,7 +77,24 @@ final class PodBinding {
                 if (attempt == ATTEMPTS) {
                     throw Statuses.staleResourceVersion(pods.type, name);
                 }
+                stored = null;
+                fresh = false;
             }
+        }
+    }
+
+    private static void refuseIfUnbindable(ResourceStore<Pod> pods, ObjectMeta meta, Pod pod, long modRevision) {
+        String name = pod.getMetadata().getName();
+        checkPreconditions(pods, meta, pod, modRevision);
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            throw conflict(name, "pod " + name + " is being deleted, cannot be assigned to a host");
+        }
+        if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+            throw conflict(name, "pod " + name + " is already assigned to node "
+                    + FieldError.quote(pod.getSpec().getNodeName()));
+        }
+        if (pod.getSpec().getSchedulingGates() != null && !pod.getSpec().getSchedulingGates().isEmpty()) {
+            throw conflict(name, "pod " + name + " has non-empty .spec.schedulingGates");
         }
     }
 

@@ -238,6 +238,16 @@ final class ResourceStore<T extends HasMetadata> {
         return new Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.value(), kv.modRevision());
     }
 
+    /**
+     * The object as the watch cache has it, decoded into a copy of the caller's; null when the cache has none. It may
+     * be stale: a compare-and-swap on its mod revision proves it current, as kube-apiserver's GuaranteedUpdate starts
+     * from its cached object; anything else decided on it must be confirmed with {@link #read}.
+     */
+    Stored<T> readCached(String namespace, String name) {
+        KeyValue kv = reads.any(namespace, name);
+        return kv == null ? null : new Stored<>(ObjectCodec.decode(type.javaType(), kv), kv.value(), kv.modRevision());
+    }
+
     void admit(AdmissionRequest.Operation op, HasMetadata object, HasMetadata old, String subresource,
                boolean mutating) {
         AdmissionRequest request = new AdmissionRequest(op, type, object.getMetadata().getNamespace() == null ? ""
