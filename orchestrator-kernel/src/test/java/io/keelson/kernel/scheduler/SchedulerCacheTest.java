@@ -117,6 +117,50 @@ class SchedulerCacheTest {
     }
 
     @Test
+    void snapshots_tellWhichNodesChangedSinceAnEarlierVersion_andOnlyTheirOwnVersions() {
+        cache.addOrUpdateNode(node("a1", "a"));
+        cache.addOrUpdateNode(node("b1", "b"));
+        Snapshot snapshot = new Snapshot();
+        long empty = snapshot.version();
+        cache.updateSnapshot(snapshot);
+        long first = snapshot.version();
+        assertThat(first).isGreaterThan(empty);
+        assertThat(snapshot.changedSince(first)).isEmpty();
+        assertThat(snapshot.changedSince(empty)).containsExactlyInAnyOrder("a1", "b1");
+
+        cache.assume(pod("p", "b1", "1"));
+        cache.updateSnapshot(snapshot);
+        long second = snapshot.version();
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.version()).as("an update that changes nothing keeps the version").isEqualTo(second);
+        cache.removeNode(node("a1", "a"));
+        cache.addOrUpdateNode(node("c1", "c"));
+        cache.updateSnapshot(snapshot);
+
+        assertThat(snapshot.changedSince(second)).containsExactlyInAnyOrder("a1", "c1");
+        assertThat(snapshot.changedSince(first)).containsExactlyInAnyOrder("a1", "b1", "c1");
+        assertThat(snapshot.get("a1")).as("a removed node is reported changed and is gone").isNull();
+
+        Snapshot other = new Snapshot();
+        cache.updateSnapshot(other);
+        assertThat(other.changedSince(first)).as("another snapshot's version").isNull();
+        assertThat(snapshot.changedSince(-1)).isNull();
+    }
+
+    @Test
+    void snapshots_forgetChangesOlderThanTheirLog() {
+        cache.addOrUpdateNode(node("a1", "a"));
+        Snapshot snapshot = new Snapshot();
+        cache.updateSnapshot(snapshot);
+        long old = snapshot.version();
+        for (int i = 0; i < 100; i++) {
+            cache.assume(pod("p" + i, "a1", "10m"));
+            cache.updateSnapshot(snapshot);
+        }
+        assertThat(snapshot.changedSince(old)).as("too old: count everything").isNull();
+    }
+
+    @Test
     void snapshots_countTheNodesReportingEachImage() {
         Node withImage = new NodeBuilder(node("n1", "a")).editStatus().addNewImage().withNames("nginx:1.25",
                 "docker.io/nginx:1.25").withSizeBytes(100L).endImage().endStatus().build();
