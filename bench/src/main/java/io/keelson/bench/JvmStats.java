@@ -33,6 +33,18 @@ final class JvmStats {
         return byGroup;
     }
 
+    /** Time the JIT compilers spent compiling so far (their own threads, not listed as Java threads), in ms. */
+    static long compilationMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /** Time spent in garbage collections so far (pauses and concurrent cycles as the collectors count them), in ms. */
+    static long collectionMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
+    }
+
     /** Prints the thread groups that used the most CPU between two {@link #cpuNanosByThreadGroup()} readings. */
     static void printCpuByThreadGroup(Map<String, Long> before, Map<String, Long> after, int units, String unit) {
         after.entrySet().stream()

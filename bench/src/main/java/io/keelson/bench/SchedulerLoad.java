@@ -60,6 +60,11 @@ public final class SchedulerLoad implements Callable<Integer> {
     @Option(names = "--creators", defaultValue = "16", description = "threads creating pods")
     int creators;
 
+    @Option(names = "--warmup", defaultValue = "3", description = "runs of the same workload before the measured"
+            + " one, each on a fresh store and kernel in this JVM, so that the measured run is not mostly JIT"
+            + " compilation (default: 3; 0 measures a cold JVM)")
+    int warmup;
+
     @Option(names = "--threads", description = "also print CPU per measured pod of the busiest thread groups")
     boolean threads;
 
@@ -107,6 +112,18 @@ public final class SchedulerLoad implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20);
+        for (int round = 0; round <= warmup; round++) {
+            boolean measured = round == warmup;
+            if (!measured) {
+                System.out.printf(Locale.ROOT, "# warm-up run %d of %d (then a fresh store and kernel)%n",
+                        round + 1, warmup);
+            }
+            runOnFreshKernel(w, measured);
+        }
+        return 0;
+    }
+
+    private void runOnFreshKernel(Workload w, boolean measured) throws Exception {
         Path dir = Files.createTempDirectory("keelson-scheduler-bench");
         try (StoreMember store = KeelsonStore.open(dir.resolve("store"));
              Kernel kernel = Kernel.builder().store(store).build()) {
@@ -119,14 +136,13 @@ public final class SchedulerLoad implements Callable<Integer> {
                     .withName("low").endMetadata().withValue(10).build());
             classes.create(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
                     .withName("high").endMetadata().withValue(1000).build());
-            run(kernel, w);
+            run(kernel, w, measured);
         } finally {
             MvccStore.deleteTree(dir);
         }
-        return 0;
     }
 
-    private void run(Kernel kernel, Workload w) throws Exception {
+    private void run(Kernel kernel, Workload w, boolean report) throws Exception {
         Map<String, Long> createdAt = new ConcurrentHashMap<>();
         AtomicInteger bound = new AtomicInteger();
         Histogram latency = new Histogram(3);
@@ -171,6 +187,8 @@ public final class SchedulerLoad implements Callable<Integer> {
             long cpu0 = JvmStats.cpuNanos();
             Map<String, Long> threadCpu0 = threads ? JvmStats.cpuNanosByThreadGroup() : Map.of();
             creatorCpu.set(0);
+            long jit0 = JvmStats.compilationMillis();
+            long gc0 = JvmStats.collectionMillis();
             long start = System.nanoTime();
             List<Integer> perSecond = new ArrayList<>();
             Thread sampler = new Thread(() -> {
@@ -203,6 +221,8 @@ public final class SchedulerLoad implements Callable<Integer> {
                 System.out.println("# CPU per measured pod by thread group:");
                 Map<String, Long> threadCpu = new java.util.HashMap<>(JvmStats.cpuNanosByThreadGroup());
                 threadCpu.put("(creating threads)", creatorCpu.get());
+                threadCpu.put("(JIT compiling, elapsed)", (JvmStats.compilationMillis() - jit0) * 1_000_000);
+                threadCpu.put("(GC, elapsed)", (JvmStats.collectionMillis() - gc0) * 1_000_000);
                 JvmStats.printCpuByThreadGroup(threadCpu0, threadCpu, w.pods(), "pod");
             }
             sampler.interrupt();
@@ -213,7 +233,8 @@ public final class SchedulerLoad implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%-26s %8s %12s %12s %12s %14s %12s %10s%n", "workload", "pods",
                     "avg pods/s", "p50 pods/s", "p99 pods/s", "latency p99 ms", "CPU/pod us", "heap MiB");
-            System.out.printf(Locale.ROOT, "%-26s %8d %12.0f %12d %12d %14.1f %12.0f %10d%n", workload, w.pods(),
+            System.out.printf(Locale.ROOT, "%-26s %8d %12.0f %12d %12d %14.1f %12.0f %10d%n",
+                    report ? workload : workload + " (cold)", w.pods(),
                     w.pods() / seconds, percentile(samples, 50), percentile(samples, 99),
                     latency.getValueAtPercentile(99) / 1000.0, cpu / 1000.0 / w.pods(),
                     JvmStats.usedHeapAfterGc() >> 20);
