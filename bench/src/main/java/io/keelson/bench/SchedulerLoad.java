@@ -118,12 +118,12 @@ public final class SchedulerLoad implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "# warm-up run %d of %d (then a fresh store and kernel)%n",
                         round + 1, warmup);
             }
-            runOnFreshKernel(w, measured);
+            runOnFreshKernel(w, measured ? workload : workload + " (warm-up " + (round + 1) + ")");
         }
         return 0;
     }
 
-    private void runOnFreshKernel(Workload w, boolean measured) throws Exception {
+    private void runOnFreshKernel(Workload w, String label) throws Exception {
         Path dir = Files.createTempDirectory("keelson-scheduler-bench");
         try (StoreMember store = KeelsonStore.open(dir.resolve("store"));
              Kernel kernel = Kernel.builder().store(store).build()) {
@@ -136,13 +136,13 @@ public final class SchedulerLoad implements Callable<Integer> {
                     .withName("low").endMetadata().withValue(10).build());
             classes.create(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
                     .withName("high").endMetadata().withValue(1000).build());
-            run(kernel, w, measured);
+            run(kernel, w, label);
         } finally {
             MvccStore.deleteTree(dir);
         }
     }
 
-    private void run(Kernel kernel, Workload w, boolean report) throws Exception {
+    private void run(Kernel kernel, Workload w, String label) throws Exception {
         Map<String, Long> createdAt = new ConcurrentHashMap<>();
         AtomicInteger bound = new AtomicInteger();
         Histogram latency = new Histogram(3);
@@ -234,7 +234,7 @@ public final class SchedulerLoad implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-26s %8s %12s %12s %12s %14s %12s %10s%n", "workload", "pods",
                     "avg pods/s", "p50 pods/s", "p99 pods/s", "latency p99 ms", "CPU/pod us", "heap MiB");
             System.out.printf(Locale.ROOT, "%-26s %8d %12.0f %12d %12d %14.1f %12.0f %10d%n",
-                    report ? workload : workload + " (cold)", w.pods(),
+                    label, w.pods(),
                     w.pods() / seconds, percentile(samples, 50), percentile(samples, 99),
                     latency.getValueAtPercentile(99) / 1000.0, cpu / 1000.0 / w.pods(),
                     JvmStats.usedHeapAfterGc() >> 20);

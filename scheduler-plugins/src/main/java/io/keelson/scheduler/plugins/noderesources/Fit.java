@@ -105,10 +105,16 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
      */
     public static List<Insufficient> fits(Resource request, NodeInfo node, Set<String> ignored,
                                           Set<String> ignoredGroups) {
-        List<Insufficient> lacking = new ArrayList<>(0);
         Resource alloc = node.allocatable();
         Resource used = node.requested();
-        if (node.pods().size() + 1 > alloc.allowedPods()) {
+        boolean roomForPod = node.pods().size() + 1 <= alloc.allowedPods();
+        if (roomForPod && request.scalar().isEmpty() && request.milliCpu() <= alloc.milliCpu() - used.milliCpu()
+                && request.memory() <= alloc.memory() - used.memory()
+                && request.ephemeralStorage() <= alloc.ephemeralStorage() - used.ephemeralStorage()) {
+            return List.of(); // the common case, checked for every node of every cycle: nothing to list
+        }
+        List<Insufficient> lacking = new ArrayList<>(0);
+        if (!roomForPod) {
             lacking.add(new Insufficient("Too many pods", false));
         }
         if (request.milliCpu() == 0 && request.memory() == 0 && request.ephemeralStorage() == 0

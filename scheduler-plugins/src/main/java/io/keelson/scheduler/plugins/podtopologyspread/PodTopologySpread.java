@@ -51,14 +51,18 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         final List<Constraint> constraints;
         final List<Map<String, Integer>> counts;
         final int[] min;
+        /** Whether the incoming pod matches each constraint's selector (1) or not (0): it adds itself if so. */
+        final int[] self;
 
         FilterState(Pod pod, List<Constraint> constraints, List<Map<String, Integer>> counts) {
             this.pod = pod;
             this.constraints = constraints;
             this.counts = counts;
             this.min = new int[constraints.size()];
+            this.self = new int[constraints.size()];
             for (int i = 0; i < min.length; i++) {
                 recomputeMin(i);
+                self[i] = constraints.get(i).selector().matches(pod.getMetadata().getLabels()) ? 1 : 0;
             }
         }
 
@@ -204,8 +208,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             }
             Map<String, Integer> counts = s.counts.get(i);
             long minMatch = counts.size() < c.minDomains() ? 0 : s.min[i];
-            int self = c.selector().matches(pod.getMetadata().getLabels()) ? 1 : 0;
-            long skew = counts.getOrDefault(value, 0) + self - minMatch;
+            long skew = counts.getOrDefault(value, 0) + s.self[i] - minMatch;
             if (skew > c.maxSkew()) {
                 return Status.unschedulable(REASON);
             }
