@@ -1,13 +1,9 @@
 package io.keelson.kernel.scheduler;
 
 import io.keelson.kernel.scheduler.framework.Status;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -50,17 +46,10 @@ final class Diagnosis {
         if (!preFilterMessage.isEmpty()) {
             msg.append(' ').append(preFilterMessage).append('.');
         } else {
-            Map<String, Integer> counts = new TreeMap<>();
-            nodeStatuses.values().forEach(s -> s.reasons().forEach(r -> counts.merge(r, 1, Integer::sum)));
-            int absent = numAllNodes - nodeStatuses.size();
-            if (absent > 0) {
-                absentNodesStatus.reasons().forEach(r -> counts.merge(r, absent, Integer::sum));
-            }
-            List<String> histogram = new ArrayList<>();
-            counts.forEach((reason, n) -> histogram.add(n + " " + reason));
-            Collections.sort(histogram);
+            String histogram = Status.reasonHistogram(nodeStatuses.values(), numAllNodes - nodeStatuses.size(),
+                    absentNodesStatus);
             if (!histogram.isEmpty()) {
-                msg.append(' ').append(String.join(", ", histogram)).append('.');
+                msg.append(' ').append(histogram).append('.');
             }
         }
         if (!postFilterMessage.isEmpty()) {

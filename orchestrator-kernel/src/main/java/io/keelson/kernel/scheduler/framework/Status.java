@@ -1,7 +1,12 @@
 package io.keelson.kernel.scheduler.framework;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The outcome of a plugin at an extension point, as kube-scheduler's {@code framework.Status}: a code, the reasons
@@ -85,6 +90,23 @@ public final class Status {
     /** The reasons joined by ", ", as kube-scheduler's {@code Status.Message()}. */
     public String message() {
         return String.join(", ", reasons);
+    }
+
+    /**
+     * The reasons of a FitError as kube-scheduler counts them: each reason with the number of nodes that gave it,
+     * sorted as text and joined by ", " ({@code 2 Insufficient cpu, 3 node(s) had untolerated taint {k: v}});
+     * {@code absent} more nodes count with the reasons of {@code absentStatus}. Empty when there are none.
+     */
+    public static String reasonHistogram(Collection<Status> statuses, int absent, Status absentStatus) {
+        Map<String, Integer> counts = new TreeMap<>();
+        statuses.forEach(s -> s.reasons().forEach(r -> counts.merge(r, 1, Integer::sum)));
+        if (absent > 0) {
+            absentStatus.reasons().forEach(r -> counts.merge(r, absent, Integer::sum));
+        }
+        List<String> histogram = new ArrayList<>();
+        counts.forEach((reason, n) -> histogram.add(n + " " + reason));
+        Collections.sort(histogram);
+        return String.join(", ", histogram);
     }
 
     /** The plugin that produced this status; null before the runtime attributes it. */

@@ -137,16 +137,8 @@ public final class DefaultPreemption implements PostFilterPlugin {
 
     /** "0/N nodes are available: ..." over the dry run's statuses; the nodes not tried were not worth it. */
     static String fitError(int numAllNodes, Map<String, Status> statuses) {
-        Map<String, Integer> counts = new TreeMap<>();
-        statuses.values().forEach(s -> s.reasons().forEach(r -> counts.merge(r, 1, Integer::sum)));
-        int absent = numAllNodes - statuses.size();
-        if (absent > 0) {
-            counts.merge(NOT_HELPFUL, absent, Integer::sum);
-        }
-        List<String> histogram = new ArrayList<>();
-        counts.forEach((reason, c) -> histogram.add(c + " " + reason));
-        java.util.Collections.sort(histogram);
-        return "0/" + numAllNodes + " nodes are available: " + String.join(", ", histogram) + ".";
+        return "0/" + numAllNodes + " nodes are available: " + Status.reasonHistogram(statuses.values(),
+                numAllNodes - statuses.size(), Status.unschedulable(NOT_HELPFUL)) + ".";
     }
 
     /**
