@@ -43,7 +43,8 @@ class KernelArchitectureTest {
             "io.keelson.kernel.informer.SharedInformer", "io.keelson.kernel.leaderelection.LeaderElector",
             "io.keelson.kernel.manager.ControllerManager", "io.keelson.kernel.namespace.NamespaceController",
             "io.keelson.kernel.workqueue.RateLimiter", "io.keelson.kernel.workqueue.WorkQueue",
-            "io.keelson.kernel.scheduler.Scheduler");
+            "io.keelson.kernel.scheduler.Scheduler", "io.keelson.kernel.node.SimulatedNodes",
+            "io.keelson.kernel.nodelifecycle.NodeLifecycleController");
 
     /** The scheduler framework's SPI: what plugins implement and use. */
     private static final java.util.Set<String> SCHEDULER_SPI = java.util.Set.of("BindPlugin", "ClusterEvent",
@@ -76,7 +77,7 @@ class KernelArchitectureTest {
     void controllerPackages_exposeOnlyTheirEntryClass() {
         classes().that().arePublic().and().areTopLevelClasses().and().resideOutsideOfPackages(API_PACKAGES)
                 .should().haveSimpleNameEndingWith("Controller").orShould().haveSimpleName("GarbageCollector")
-                .orShould().haveSimpleName("Scheduler")
+                .orShould().haveSimpleName("Scheduler").orShould().haveSimpleName("SimulatedNodes")
                 .check(KERNEL);
     }
 

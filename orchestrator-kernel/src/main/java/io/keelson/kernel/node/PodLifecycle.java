@@ -1,0 +1,190 @@
+package io.keelson.kernel.node;
+
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.keelson.kernel.ApiException;
+import io.keelson.kernel.Kernel;
+import io.keelson.kernel.informer.EventHandler;
+import io.keelson.kernel.informer.InformerFactory;
+import io.keelson.kernel.informer.KeyFunctions;
+import io.keelson.kernel.informer.SharedInformer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * One simulated kubelet's pod side, for every node: follows the pods bound to the simulated nodes through the pod
+ * informer and moves each through the kubelet's lifecycle. Admitted (or rejected: phase Failed, {@code OutOfcpu}
+ * and the like) as it arrives; its containers created, then started after the start delay (Running, Ready, a pod
+ * IP from the node's CIDR); when deleted gracefully, its containers stop and the pod is deleted for good. A node
+ * whose heartbeats are stopped leaves its pods as they are until it is back.
+ */
+final class PodLifecycle {
+    private final Kernel kernel;
+    private final SharedInformer<Pod> pods;
+    private final NodeTiming timing;
+    private final Agenda agenda;
+    private final Function<String, NodeAgent> agents;
+    /** What each node has admitted, by node name. */
+    private final Map<String, NodeAdmission> admitted = new ConcurrentHashMap<>();
+    /** The pods whose start is planned or done, by uid: a pod is started once. */
+    private final Map<String, Boolean> started = new ConcurrentHashMap<>();
+
+    PodLifecycle(Kernel kernel, InformerFactory informers, NodeTiming timing, Agenda agenda,
+                 Function<String, NodeAgent> agents) {
+        this.kernel = kernel;
+        this.timing = timing;
+        this.agenda = agenda;
+        this.agents = agents;
+        this.pods = informers.forType(Pod.class);
+        pods.addEventHandler(new EventHandler<>() {
+            @Override
+            public void onAdd(Pod pod, boolean initialList) {
+                changed(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                changed(pod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                gone(pod);
+            }
+        });
+    }
+
+    /** A node joined (or came back): its pods are looked at again. */
+    void nodeJoined(String node) {
+        admitted.computeIfAbsent(node, n -> new NodeAdmission());
+        for (Pod pod : pods.cache().list()) {
+            if (node.equals(pod.getSpec().getNodeName())) {
+                changed(pod);
+            }
+        }
+    }
+
+    private void changed(Pod pod) {
+        String node = pod.getSpec().getNodeName();
+        if (node != null && agents.apply(node) != null) {
+            String key = KeyFunctions.key(pod);
+            agenda.after("pod/" + key, Duration.ZERO, () -> sync(key));
+        }
+    }
+
+    private void gone(Pod pod) {
+        String node = pod.getSpec().getNodeName();
+        NodeAgent agent = node == null ? null : agents.apply(node);
+        if (agent != null) {
+            agent.addresses.release(pod.getMetadata().getUid());
+            admission(node).release(pod.getMetadata().getUid());
+        }
+        agenda.cancel("pod/" + KeyFunctions.key(pod));
+        agenda.cancel("pod-start/" + pod.getMetadata().getUid());
+        started.remove(pod.getMetadata().getUid());
+    }
+
+    /** Moves the pod one step on, from its state in the informer's cache. */
+    private void sync(String key) {
+        Pod pod = pods.cache().get(key);
+        if (pod == null) {
+            return;
+        }
+        NodeAgent agent = agents.apply(pod.getSpec().getNodeName());
+        if (agent == null || !agent.heartbeating()) {
+            return; // not ours, or the node is silent: nothing happens on it
+        }
+        synchronized (agent) {
+            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+            String uid = pod.getMetadata().getUid();
+            NodeAdmission admission = admission(agent.name());
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                terminate(pod, agent);
+            } else if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+                admission.release(uid); // finished pods hold nothing on the node
+            } else if (!admission.holds(uid)) {
+                admitOrReject(pod, agent, admission, "Running".equals(phase));
+            } else if (!"Running".equals(phase) && !started.containsKey(uid)) {
+                planStart(pod);
+            }
+        }
+    }
+
+    private void admitOrReject(Pod pod, NodeAgent agent, NodeAdmission admission, boolean running) {
+        Node node = kernel.resources(Node.class).get(agent.name());
+        NodeAdmission.Rejection rejection = running ? null : admission.admit(pod, node);
+        if (running) {
+            admission.hold(pod); // running before we came (a restart): it holds its share
+            return;
+        }
+        if (rejection != null) {
+            writeStatus(pod, PodStatuses.rejected(pod, rejection.reason(), rejection.message(), now()));
+            return;
+        }
+        writeStatus(pod, PodStatuses.creating(pod, agent.hostIp(), now()));
+        planStart(pod);
+    }
+
+    private void planStart(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        String key = KeyFunctions.key(pod);
+        started.put(uid, Boolean.TRUE);
+        agenda.after("pod-start/" + uid, timing.startDelay(), () -> start(key, uid));
+    }
+
+    private void start(String key, String uid) {
+        Pod pod = pods.cache().get(key);
+        NodeAgent agent = pod == null ? null : agents.apply(pod.getSpec().getNodeName());
+        if (agent == null || !uid.equals(pod.getMetadata().getUid()) || !agent.heartbeating()
+                || pod.getMetadata().getDeletionTimestamp() != null) {
+            started.remove(uid); // looked at again on its next change, or when its node is back
+            return;
+        }
+        synchronized (agent) {
+            String ip = agent.addresses.assign(uid);
+            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, now()));
+        }
+    }
+
+    /** The containers stop at once (no runtime to wait for) and the pod is deleted for good. */
+    private void terminate(Pod pod, NodeAgent agent) {
+        String uid = pod.getMetadata().getUid();
+        try {
+            kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).delete(
+                    pod.getMetadata().getName(), new DeleteOptionsBuilder().withGracePeriodSeconds(0L)
+                            .withNewPreconditions().withUid(uid).endPreconditions().build());
+        } catch (ApiException e) {
+            if (e.code() != 404 && e.code() != 409) {
+                throw e;
+            }
+        }
+        agent.addresses.release(uid);
+        admission(agent.name()).release(uid);
+        started.remove(uid);
+    }
+
+    private void writeStatus(Pod pod, PodStatus status) {
+        Pod copy = new PodBuilder(pod).withStatus(status).build();
+        try {
+            kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).updateStatus(copy);
+        } catch (ApiException e) {
+            if (e.code() != 409 && e.code() != 404) {
+                throw e;
+            }
+            // changed meanwhile: the informer brings the newer pod and the next sync decides again
+        }
+    }
+
+    private NodeAdmission admission(String node) {
+        return admitted.computeIfAbsent(node, n -> new NodeAdmission());
+    }
+
+    private java.time.Instant now() {
+        return timing.clock().instant();
+    }
+}

@@ -1,0 +1,143 @@
+package io.keelson.kernel.node;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HostIPBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The pod statuses a kubelet writes along a pod's start, as kubelet's generateAPIPodStatus shapes them. */
+final class PodStatuses {
+    private PodStatuses() {
+    }
+
+    /** Refused at admission: Failed with the kubelet's reason and message, nothing else reported. */
+    static PodStatus rejected(Pod pod, String reason, String message, Instant now) {
+        return new PodStatusBuilder().withPhase("Failed").withReason(reason).withMessage(message)
+                .withQosClass(qosClass(pod)).withStartTime(startTime(pod, now)).build();
+    }
+
+    /** Admitted, containers being created (after the init containers, if there are any). */
+    static PodStatus creating(Pod pod, String hostIp, Instant now) {
+        List<Container> init = list(pod.getSpec().getInitContainers());
+        List<Container> containers = list(pod.getSpec().getContainers());
+        String waiting = init.isEmpty() ? "ContainerCreating" : "PodInitializing";
+        List<PodCondition> conditions = conditions(pod, now, Map.of(
+                "PodReadyToStartContainers", condition("False", null, null),
+                "Initialized", init.isEmpty() ? condition("True", null, null)
+                        : condition("False", "ContainersNotInitialized", "containers with incomplete status: "
+                        + names(init)),
+                "Ready", condition("False", "ContainersNotReady", "containers with unready status: "
+                        + names(containers)),
+                "ContainersReady", condition("False", "ContainersNotReady", "containers with unready status: "
+                        + names(containers))));
+        return base(pod, hostIp, now).withPhase("Pending").withConditions(conditions)
+                .withInitContainerStatuses(init.stream().map(c -> waiting(c, "PodInitializing")).toList())
+                .withContainerStatuses(containers.stream().map(c -> waiting(c, waiting)).toList()).build();
+    }
+
+    /** Every init container completed, every container running and ready. */
+    static PodStatus running(Pod pod, String hostIp, String podIp, Instant now) {
+        String at = SimulatedNodes.timestamp(now);
+        String uid = pod.getMetadata().getUid();
+        List<PodCondition> conditions = conditions(pod, now, Map.of(
+                "PodReadyToStartContainers", condition("True", null, null),
+                "Initialized", condition("True", null, null),
+                "Ready", condition("True", null, null),
+                "ContainersReady", condition("True", null, null)));
+        PodStatusBuilder b = base(pod, hostIp, now).withPhase("Running").withConditions(conditions);
+        if (podIp != null) {
+            b.withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build());
+        }
+        return b.withInitContainerStatuses(list(pod.getSpec().getInitContainers()).stream()
+                        .map(c -> status(c, uid).withReady(true).withStarted(false).withNewState().withNewTerminated()
+                                .withExitCode(0).withReason("Completed").withStartedAt(at).withFinishedAt(at)
+                                .withContainerID(containerId(uid, c)).endTerminated().endState().build())
+                        .toList())
+                .withContainerStatuses(list(pod.getSpec().getContainers()).stream()
+                        .map(c -> status(c, uid).withReady(true).withStarted(true).withNewState().withNewRunning()
+                                .withStartedAt(at).endRunning().endState().build())
+                        .toList())
+                .build();
+    }
+
+    private static PodStatusBuilder base(Pod pod, String hostIp, Instant now) {
+        return new PodStatusBuilder().withHostIP(hostIp).withHostIPs(new HostIPBuilder().withIp(hostIp).build())
+                .withStartTime(startTime(pod, now)).withQosClass(qosClass(pod));
+    }
+
+    private static ContainerStatus waiting(Container c, String reason) {
+        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
+                .withReady(false).withStarted(false).withRestartCount(0).withNewState().withNewWaiting()
+                .withReason(reason).endWaiting().endState().build();
+    }
+
+    private static ContainerStatusBuilder status(Container c, String podUid) {
+        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID(c.getImage())
+                .withContainerID(containerId(podUid, c)).withRestartCount(0);
+    }
+
+    /** A container id that names the runtime honestly: there is none. */
+    private static String containerId(String podUid, Container c) {
+        return "keelson://" + podUid + "/" + c.getName();
+    }
+
+    private record Wanted(String status, String reason, String message) {
+    }
+
+    private static Wanted condition(String status, String reason, String message) {
+        return new Wanted(status, reason, message);
+    }
+
+    /**
+     * The conditions in the kubelet's order, PodScheduled kept as the scheduler wrote it; a condition keeps its
+     * transition time while its status stays the same.
+     */
+    private static List<PodCondition> conditions(Pod pod, Instant now, Map<String, Wanted> wanted) {
+        Map<String, PodCondition> previous = pod.getStatus() == null || pod.getStatus().getConditions() == null
+                ? Map.of() : pod.getStatus().getConditions().stream()
+                .collect(Collectors.toMap(PodCondition::getType, Function.identity(), (a, b) -> b));
+        List<PodCondition> conditions = new ArrayList<>();
+        for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")) {
+            Wanted w = wanted.get(type);
+            PodCondition before = previous.get(type);
+            String transition = before != null && w.status().equals(before.getStatus())
+                    && before.getLastTransitionTime() != null ? before.getLastTransitionTime()
+                    : SimulatedNodes.timestamp(now);
+            conditions.add(new PodConditionBuilder().withType(type).withStatus(w.status()).withReason(w.reason())
+                    .withMessage(w.message()).withLastTransitionTime(transition).build());
+        }
+        PodCondition scheduled = previous.get("PodScheduled");
+        conditions.add(scheduled != null ? scheduled : new PodConditionBuilder().withType("PodScheduled")
+                .withStatus("True").withLastTransitionTime(SimulatedNodes.timestamp(now)).build());
+        return conditions;
+    }
+
+    private static String startTime(Pod pod, Instant now) {
+        return pod.getStatus() != null && pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
+                : SimulatedNodes.timestamp(now);
+    }
+
+    private static String qosClass(Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getQosClass();
+    }
+
+    private static String names(List<Container> containers) {
+        return containers.stream().map(Container::getName).collect(Collectors.joining(" ", "[", "]"));
+    }
+
+    private static <T> List<T> list(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+}

@@ -1,0 +1,63 @@
+package io.keelson.kernel.nodelifecycle;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/** When a pod must leave a node for its NoExecute taints, as the taint eviction controller decides it. */
+final class TaintTolerations {
+    private TaintTolerations() {
+    }
+
+    /**
+     * The time the pod is evicted: at once (the earliest instant) when a taint is not tolerated; else when the
+     * shortest {@code tolerationSeconds} among the tolerations used runs out, counted from when the latest taint
+     * was added ({@code addedAt}); null when the pod tolerates them all for ever.
+     */
+    static Instant evictionTime(Pod pod, List<Taint> noExecute, Function<Taint, Instant> addedAt) {
+        List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of()
+                : pod.getSpec().getTolerations();
+        long minSeconds = Long.MAX_VALUE;
+        Instant since = Instant.MIN;
+        for (Taint taint : noExecute) {
+            boolean tolerated = false;
+            for (Toleration t : tolerations) {
+                if (tolerates(t, taint)) {
+                    tolerated = true;
+                    if (t.getTolerationSeconds() != null) {
+                        minSeconds = Math.min(minSeconds, Math.max(0, t.getTolerationSeconds()));
+                    }
+                }
+            }
+            if (!tolerated) {
+                return Instant.MIN;
+            }
+            Instant added = addedAt.apply(taint);
+            since = added.isAfter(since) ? added : since;
+        }
+        if (minSeconds == Long.MAX_VALUE) {
+            return null;
+        }
+        return since.plusSeconds(minSeconds);
+    }
+
+    /** {@code Toleration.ToleratesTaint}: effect, key (empty with Exists matches all) and value by operator. */
+    static boolean tolerates(Toleration t, Taint taint) {
+        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
+            return false;
+        }
+        if (t.getKey() != null && !t.getKey().isEmpty() && !t.getKey().equals(taint.getKey())) {
+            return false;
+        }
+        String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
+        return switch (op) {
+            case "Exists" -> true;
+            case "Equal" -> (t.getValue() == null ? "" : t.getValue())
+                    .equals(taint.getValue() == null ? "" : taint.getValue());
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,261 @@
+package io.keelson.kernel.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.keelson.kernel.ApiException;
+import io.keelson.kernel.KernelTestBase;
+import io.keelson.kernel.ListRequest;
+import io.keelson.kernel.Resources;
+import io.keelson.kernel.TestObjects;
+import io.keelson.kernel.informer.InformerFactory;
+import io.keelson.kernel.informer.Informers;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** Simulated kubelets on the fake clock: registration, heartbeats, admission, pod start, graceful deletion. */
+class SimulatedNodesTest extends KernelTestBase {
+    private InformerFactory informers;
+    private SimulatedNodes nodes;
+    private Resources<Pod> pods;
+    private String ns;
+    private String prefix;
+
+    @BeforeEach
+    void open(TestInfo test) throws Exception {
+        prefix = "n" + Math.abs(test.getDisplayName().hashCode() % 100000) + "-";
+        ns = "ns-" + prefix.substring(0, prefix.length() - 1);
+        kernel.resources(io.fabric8.kubernetes.api.model.Namespace.class).create(TestObjects.namespace(ns));
+        pods = kernel.resources(Pod.class).inNamespace(ns);
+        informers = InformerFactory.builder(kernel).build();
+        nodes = SimulatedNodes.builder(kernel, informers).clock(fixture.clock()).startDelay(Duration.ofSeconds(2))
+                .build();
+        informers.startAll().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() {
+        nodes.nodes().forEach(nodes::remove); // the kernel is the class's: leave no silent nodes to the next test
+        nodes.close();
+        informers.close();
+    }
+
+    private Node add(String name, Map<String, String> capacity) {
+        NodeBuilder b = new NodeBuilder().withNewMetadata().withName(prefix + name)
+                .addToLabels("topology.kubernetes.io/zone", "z1").endMetadata();
+        if (!capacity.isEmpty()) {
+            b.withNewStatus().withCapacity(capacity.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                    Map.Entry::getKey, e -> new Quantity(e.getValue())))).endStatus();
+        }
+        return nodes.add(b.build());
+    }
+
+    /** Lets the informer deliver every change and runs what is due, until nothing more happens. */
+    private void settle() throws Exception {
+        for (int quiet = 0; quiet < 3; ) {
+            Informers.caughtUp(kernel, informers.forType(Pod.class), Pod.class);
+            Thread.sleep(5);
+            quiet = nodes.runDue() == 0 ? quiet + 1 : 0;
+        }
+    }
+
+    private void advance(Duration d) throws Exception {
+        fixture.clock().advance(d);
+        settle();
+    }
+
+    private Pod bound(String name, String node) {
+        Pod pod = TestObjects.pod(name);
+        pod.getSpec().setNodeName(prefix + node);
+        return pods.create(pod);
+    }
+
+    private static PodCondition condition(Pod pod, String type) {
+        return pod.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void aJoiningNode_isRegisteredAsAKubeletWould_andHoldsItsLease() {
+        Instant joined = fixture.clock().instant();
+        Node node = add("a", Map.of());
+
+        assertThat(node.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", prefix + "a")
+                .containsEntry("kubernetes.io/os", "linux").containsEntry("topology.kubernetes.io/zone", "z1");
+        assertThat(node.getSpec().getPodCIDR()).matches("10\\.64\\.\\d+\\.0/24");
+        assertThat(node.getStatus().getAllocatable()).isEqualTo(node.getStatus().getCapacity());
+        assertThat(node.getStatus().getCapacity()).containsKeys("cpu", "memory", "pods", "ephemeral-storage");
+        NodeCondition ready = node.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
+                .findFirst().orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo("KubeletReady");
+        assertThat(ready.getMessage()).isEqualTo("kubelet is posting ready status");
+        assertThat(node.getStatus().getConditions()).extracting(NodeCondition::getType)
+                .containsExactly("MemoryPressure", "DiskPressure", "PIDPressure", "Ready");
+
+        Lease lease = kernel.resources(Lease.class).inNamespace("kube-node-lease").get(prefix + "a");
+        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(prefix + "a");
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(40);
+        assertThat(lease.getSpec().getRenewTime().toInstant()).isEqualTo(joined);
+        assertThat(lease.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getKind()).isEqualTo("Node");
+            assertThat(ref.getUid()).isEqualTo(node.getMetadata().getUid());
+        });
+    }
+
+    @Test
+    void theLease_isRenewedEveryTenSeconds_andTheStatusReportedEveryFiveMinutes_untilHeartbeatsStop()
+            throws Exception {
+        add("a", Map.of());
+        Resources<Lease> leases = kernel.resources(Lease.class).inNamespace("kube-node-lease");
+        String transition = readyCondition(prefix + "a").getLastTransitionTime();
+
+        advance(Duration.ofSeconds(10));
+        Instant renewed = fixture.clock().instant();
+        assertThat(leases.get(prefix + "a").getSpec().getRenewTime().toInstant()).isEqualTo(renewed);
+
+        advance(Duration.ofMinutes(5));
+        NodeCondition ready = readyCondition(prefix + "a");
+        assertThat(Instant.parse(ready.getLastHeartbeatTime())).isEqualTo(fixture.clock().instant());
+        assertThat(ready.getLastTransitionTime()).as("still Ready: no transition").isEqualTo(transition);
+
+        nodes.stopHeartbeats(prefix + "a");
+        ZonedDateTime before = leases.get(prefix + "a").getSpec().getRenewTime();
+        advance(Duration.ofSeconds(60));
+        assertThat(leases.get(prefix + "a").getSpec().getRenewTime()).isEqualTo(before);
+
+        nodes.resumeHeartbeats(prefix + "a");
+        settle();
+        assertThat(leases.get(prefix + "a").getSpec().getRenewTime().toInstant()).isEqualTo(fixture.clock().instant());
+    }
+
+    private NodeCondition readyCondition(String node) {
+        return kernel.resources(Node.class).get(node).getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBoundPod_isAdmitted_createsItsContainers_thenRunsReadyWithAnAddressFromTheNodesCidr() throws Exception {
+        Node node = add("a", Map.of());
+        bound("web", "a");
+        settle();
+
+        Pod creating = pods.get("web");
+        assertThat(creating.getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(creating.getStatus().getHostIP()).isEqualTo(node.getStatus().getAddresses().get(0).getAddress());
+        assertThat(creating.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
+            assertThat(c.getState().getWaiting().getReason()).isEqualTo("ContainerCreating");
+            assertThat(c.getReady()).isFalse();
+        });
+        assertThat(condition(creating, "Ready").getStatus()).isEqualTo("False");
+        assertThat(condition(creating, "Ready").getReason()).isEqualTo("ContainersNotReady");
+        assertThat(condition(creating, "Ready").getMessage()).isEqualTo("containers with unready status: [app]");
+
+        advance(Duration.ofSeconds(2));
+        Pod running = pods.get("web");
+        assertThat(running.getStatus().getPhase()).isEqualTo("Running");
+        String cidr = node.getSpec().getPodCIDR();
+        assertThat(running.getStatus().getPodIP()).startsWith(cidr.substring(0, cidr.lastIndexOf('.') + 1));
+        assertThat(running.getStatus().getConditions()).extracting(PodCondition::getType).containsExactly(
+                "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled");
+        assertThat(running.getStatus().getConditions()).allSatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        ContainerStatus app = running.getStatus().getContainerStatuses().get(0);
+        assertThat(app.getReady()).isTrue();
+        assertThat(app.getStarted()).isTrue();
+        assertThat(app.getState().getRunning().getStartedAt()).isEqualTo(
+                io.keelson.kernel.node.SimulatedNodes.timestamp(fixture.clock().instant()));
+    }
+
+    @Test
+    void podsThatDoNotFit_areRejectedWithTheKubeletsReasonAndMessage() throws Exception {
+        add("small", Map.of("cpu", "1", "memory", "1Gi", "pods", "2"));
+        Pod big = TestObjects.pod("big");
+        big.getSpec().getContainers().get(0).getResources().setRequests(Map.of("cpu", new Quantity("1500m")));
+        big.getSpec().setNodeName(prefix + "small");
+        pods.create(big);
+        bound("p1", "small");
+        bound("p2", "small");
+        settle();
+        bound("p3", "small");
+        settle();
+
+        Pod rejected = pods.get("big");
+        assertThat(rejected.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(rejected.getStatus().getReason()).isEqualTo("OutOfcpu");
+        assertThat(rejected.getStatus().getMessage()).isEqualTo(
+                "Pod was rejected: Node didn't have enough resource: cpu, requested: 1500, used: 0, capacity: 1000");
+        assertThat(pods.get("p3").getStatus().getReason()).isEqualTo("OutOfpods");
+        assertThat(pods.get("p3").getStatus().getMessage()).isEqualTo(
+                "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 2, capacity: 2");
+        assertThat(pods.get("p1").getStatus().getPhase()).isEqualTo("Pending");
+    }
+
+    @Test
+    void aGracefullyDeletedPod_isDeletedForGoodByItsNode_andItsAddressIsFreed() throws Exception {
+        add("a", Map.of());
+        bound("first", "a");
+        advance(Duration.ofSeconds(2));
+        String ip = pods.get("first").getStatus().getPodIP();
+
+        pods.delete("first", new DeleteOptionsBuilder().withGracePeriodSeconds(30L).build());
+        settle();
+
+        assertThat(pods.list(ListRequest.all()).items()).extracting(p -> p.getMetadata().getName())
+                .doesNotContain("first");
+        bound("second", "a");
+        advance(Duration.ofSeconds(2));
+        assertThat(pods.get("second").getStatus().getPodIP()).isEqualTo(ip);
+    }
+
+    @Test
+    void aSilentNode_leavesItsPodsAsTheyAre_untilItIsBack() throws Exception {
+        add("a", Map.of());
+        nodes.stopHeartbeats(prefix + "a");
+        bound("waiting", "a");
+        advance(Duration.ofSeconds(30));
+        assertThat(pods.get("waiting").getStatus().getPhase()).as("set by the API at create").isEqualTo("Pending");
+        assertThat(pods.get("waiting").getStatus().getHostIP()).isNull();
+
+        nodes.resumeHeartbeats(prefix + "a");
+        settle();
+        advance(Duration.ofSeconds(2));
+        assertThat(pods.get("waiting").getStatus().getPhase()).isEqualTo("Running");
+    }
+
+    @Test
+    void aRemovedNode_takesItsNodeAndLeaseAway() {
+        add("gone", Map.of());
+        nodes.remove(prefix + "gone");
+        assertThat(kernel.resources(Node.class).list(ListRequest.all()).items())
+                .extracting(n -> n.getMetadata().getName()).doesNotContain(prefix + "gone");
+        assertThat(nodes.nodes()).doesNotContain(prefix + "gone");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> kernel.resources(Lease.class)
+                .inNamespace("kube-node-lease").get(prefix + "gone"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
+    }
+
+    @Test
+    void addingTheSameNodeTwice_isRefused() {
+        add("twice", Map.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> add("twice", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("simulated already");
+        assertThat(List.copyOf(nodes.nodes())).contains(prefix + "twice");
+    }
+}
