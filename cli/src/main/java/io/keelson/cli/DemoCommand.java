@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("deleted " + deleted + " keys; store revision now " + store.status().revision());
             new KernelDemo(store, out).run();
             new SchedulerDemo(store, out).run();
+            new NodesDemo(store, out).run();
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }

@@ -7,14 +7,20 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.keelson.kernel.controller.Controller;
 import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
+import io.keelson.kernel.node.SimulatedNodes;
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -82,6 +88,35 @@ class ReadmeExamplesTest {
                 Thread.sleep(20);
             }
             controller.close();
+            informers.close();
+        }
+    }
+
+    @Test
+    void theSimulatedNodesExample() throws Exception {
+        try (StoreMember store = KeelsonStore.open(dir.resolve("data"));
+             Kernel kernel = Kernel.builder().store(store).build()) {
+            InformerFactory informers = InformerFactory.builder(kernel).build();
+            SimulatedNodes nodes = SimulatedNodes.builder(kernel, informers).startDelay(Duration.ofMillis(200)).build();
+            nodes.add(new NodeBuilder().withNewMetadata().withName("node-1")
+                    .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build());
+            informers.startAll().join();
+            nodes.start();
+
+            Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec().withNodeName("node-1")
+                    .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build();
+            kernel.resources(Pod.class).inNamespace("default").create(pod);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!"Running".equals(kernel.resources(Pod.class).inNamespace("default").get("p").getStatus()
+                    .getPhase())) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            nodes.stopHeartbeats("node-1");   // no lease renewals, status reports or pod changes
+            nodes.resumeHeartbeats("node-1");
+            nodes.remove("node-1");           // deletes the Node and its Lease
+            assertThat(kernel.resources(Node.class).list("")).isEmpty();
+            nodes.close();
             informers.close();
         }
     }

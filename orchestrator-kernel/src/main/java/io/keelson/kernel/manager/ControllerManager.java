@@ -6,6 +6,7 @@ import io.keelson.kernel.gc.GarbageCollector;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.leaderelection.LeaderElector;
 import io.keelson.kernel.namespace.NamespaceController;
+import io.keelson.kernel.nodelifecycle.NodeLifecycleController;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,6 +114,7 @@ public final class ControllerManager implements AutoCloseable {
             this.identity = Objects.requireNonNull(identity, "identity");
             factories.put("namespace", (k, i) -> NamespaceController.create(k, i, clock));
             factories.put("garbage-collector", GarbageCollector::create);
+            factories.put("node-lifecycle", (k, i) -> NodeLifecycleController.create(k, i, clock));
         }
 
         public Builder clock(Clock clock) {

@@ -63,7 +63,8 @@ class ControllerManagerIT {
         Thread.sleep(1500);
         assertThat(managers.stream().filter(ControllerManager::isLeader).count()).isEqualTo(1);
         int leader = indexOfLeader();
-        assertThat(managers.get(leader).runningControllers()).containsExactly("namespace", "garbage-collector");
+        assertThat(managers.get(leader).runningControllers()).containsExactly("namespace", "garbage-collector",
+                "node-lifecycle");
         collectsGarbage(kernels.get((leader + 1) % 3), "before");
 
         managers.get(leader).close();
