@@ -1,0 +1,154 @@
+package io.keelson.kernel.replicaset;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which pods a shrinking ReplicaSet deletes first, as kube-controller-manager's ActivePodsWithRanks orders them:
+ * unscheduled before scheduled; Pending before Unknown before Running; not ready before ready; lower
+ * {@code controller.kubernetes.io/pod-deletion-cost} first; pods doubled up on a node (more related pods there)
+ * first; ready for a shorter time first; more container restarts first; newer first. Times are compared on a
+ * logarithmic scale (LogarithmicScaleDown), ties broken by UID.
+ */
+final class DeletionOrder {
+    static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+
+    private DeletionOrder() {
+    }
+
+    /** The first {@code count} of {@code pods} to delete, ranking doubling-up against {@code related}. */
+    static List<Pod> victims(List<Pod> pods, List<Pod> related, int count, Instant now) {
+        Map<String, Integer> perNode = new HashMap<>();
+        for (Pod p : related) {
+            String node = p.getSpec().getNodeName();
+            if (node != null && !node.isEmpty() && Pods.isActive(p)) {
+                perNode.merge(node, 1, Integer::sum);
+            }
+        }
+        Map<Pod, Integer> rank = new java.util.IdentityHashMap<>();
+        for (Pod p : pods) {
+            String node = p.getSpec().getNodeName();
+            rank.put(p, node == null || node.isEmpty() ? 0 : perNode.getOrDefault(node, 0));
+        }
+        List<Pod> sorted = new ArrayList<>(pods);
+        sorted.sort(comparator(rank, now));
+        return sorted.subList(0, Math.min(count, sorted.size()));
+    }
+
+    static Comparator<Pod> comparator(Map<Pod, Integer> rank, Instant now) {
+        return (a, b) -> {
+            boolean aAssigned = assigned(a);
+            if (aAssigned != assigned(b)) {
+                return aAssigned ? 1 : -1;
+            }
+            int phase = Integer.compare(phaseOrdinal(a), phaseOrdinal(b));
+            if (phase != 0) {
+                return phase;
+            }
+            boolean aReady = Pods.isReady(a);
+            if (aReady != Pods.isReady(b)) {
+                return aReady ? 1 : -1;
+            }
+            int cost = Integer.compare(deletionCost(a), deletionCost(b));
+            if (cost != 0) {
+                return cost;
+            }
+            int doubled = Integer.compare(rank.getOrDefault(b, 0), rank.getOrDefault(a, 0));
+            if (doubled != 0) {
+                return doubled;
+            }
+            if (aReady) {
+                int ready = byTime(a, b, readyTime(a), readyTime(b), now);
+                if (ready != 0) {
+                    return ready;
+                }
+            }
+            int restarts = Integer.compare(maxRestarts(b), maxRestarts(a));
+            if (restarts != 0) {
+                return restarts;
+            }
+            return byTime(a, b, created(a), created(b), now);
+        };
+    }
+
+    private static boolean assigned(Pod p) {
+        return p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty();
+    }
+
+    /** Pending 0 < Unknown 1 < Running 2 (other phases, not active, rank with Pending). */
+    private static int phaseOrdinal(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return "Running".equals(phase) ? 2 : "Unknown".equals(phase) ? 1 : 0;
+    }
+
+    /** The pod-deletion-cost annotation (an int32), 0 when absent or invalid. */
+    static int deletionCost(Pod p) {
+        String v = p.getMetadata().getAnnotations() == null ? null : p.getMetadata().getAnnotations()
+                .get(DELETION_COST);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Newer (or unknown: null) first; on the logarithmic scale two times in the same power-of-two bucket of age
+     * are equal, and then the UID decides.
+     */
+    private static int byTime(Pod a, Pod b, Instant ta, Instant tb, Instant now) {
+        if (java.util.Objects.equals(ta, tb)) {
+            return 0;
+        }
+        if (ta == null || tb == null) {
+            return ta == null ? -1 : 1;
+        }
+        long diff = logRank(ta, now) - logRank(tb, now);
+        if (diff == 0) {
+            return a.getMetadata().getUid().compareTo(b.getMetadata().getUid());
+        }
+        return diff < 0 ? -1 : 1;
+    }
+
+    private static long logRank(Instant t, Instant now) {
+        long age = java.time.Duration.between(t, now).toNanos();
+        return age > 0 ? (long) (Math.log(age) / Math.log(2)) : -1;
+    }
+
+    private static Instant readyTime(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
+            return null;
+        }
+        for (PodCondition c : p.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType()) && "True".equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+                return Instant.parse(c.getLastTransitionTime());
+            }
+        }
+        return null;
+    }
+
+    private static Instant created(Pod p) {
+        String t = p.getMetadata().getCreationTimestamp();
+        return t == null ? null : Instant.parse(t);
+    }
+
+    private static int maxRestarts(Pod p) {
+        int max = 0;
+        if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
+            for (ContainerStatus s : p.getStatus().getContainerStatuses()) {
+                max = Math.max(max, s.getRestartCount() == null ? 0 : s.getRestartCount());
+            }
+        }
+        return max;
+    }
+}

@@ -1,0 +1,174 @@
+package io.keelson.kernel.replicaset;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.keelson.kernel.ApiException;
+import io.keelson.kernel.Kernel;
+import io.keelson.kernel.LabelSelector;
+import io.keelson.kernel.events.EventRecorder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The ReplicaSet controller's writes of pods: claiming (adopt, release), creating from the template, deleting. */
+final class ReplicaSetPods {
+    /** A failed create or delete: the ReplicaFailure condition's reason and message. */
+    static final class ManageFailure extends RuntimeException {
+        final String reason;
+
+        ManageFailure(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+    }
+
+    /** How many of the wanted creations were made, and why the rest were not. */
+    record Outcome(int done, ManageFailure failure) {
+    }
+
+    private final Kernel kernel;
+    private final EventRecorder events;
+
+    ReplicaSetPods(Kernel kernel, EventRecorder events) {
+        this.kernel = kernel;
+        this.events = events;
+    }
+
+    /**
+     * ClaimPods: the active pods the ReplicaSet controls after adopting matching orphans (not while it is being
+     * deleted, not pods being deleted) and releasing owned pods its selector no longer matches.
+     */
+    List<Pod> claim(ReplicaSet rs, LabelSelector selector, List<Pod> active) {
+        List<Pod> owned = new ArrayList<>();
+        boolean deleting = rs.getMetadata().getDeletionTimestamp() != null;
+        for (Pod pod : active) {
+            OwnerReference ref = Pods.controllerOf(pod);
+            boolean matches = selector.matches(pod.getMetadata().getLabels() == null ? Map.of()
+                    : pod.getMetadata().getLabels());
+            if (ref != null) {
+                if (!ref.getUid().equals(rs.getMetadata().getUid())) {
+                    continue; // another controller's
+                }
+                if (matches || deleting) {
+                    owned.add(pod);
+                } else {
+                    release(rs, pod);
+                }
+            } else if (matches && !deleting && pod.getMetadata().getDeletionTimestamp() == null) {
+                Pod adopted = adopt(rs, pod);
+                if (adopted != null) {
+                    owned.add(adopted);
+                }
+            }
+        }
+        return owned;
+    }
+
+    private Pod adopt(ReplicaSet rs, Pod pod) {
+        // as canAdopt: the ReplicaSet read fresh must still be this one and not being deleted
+        ReplicaSet fresh = kernel.resources(ReplicaSet.class).inNamespace(rs.getMetadata().getNamespace())
+                .get(rs.getMetadata().getName());
+        if (!fresh.getMetadata().getUid().equals(rs.getMetadata().getUid())
+                || fresh.getMetadata().getDeletionTimestamp() != null) {
+            return null;
+        }
+        Pod copy = new PodBuilder(pod).build();
+        List<OwnerReference> refs = new ArrayList<>(copy.getMetadata().getOwnerReferences() == null ? List.of()
+                : copy.getMetadata().getOwnerReferences());
+        refs.add(controllerRef(rs));
+        copy.getMetadata().setOwnerReferences(refs);
+        try {
+            return kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).update(copy);
+        } catch (ApiException e) {
+            if (e.code() == 404 || e.code() == 409) {
+                return null; // gone or changed: the next sync sees it again
+            }
+            throw e;
+        }
+    }
+
+    private void release(ReplicaSet rs, Pod pod) {
+        Pod copy = new PodBuilder(pod).build();
+        copy.getMetadata().setOwnerReferences(copy.getMetadata().getOwnerReferences().stream()
+                .filter(r -> !r.getUid().equals(rs.getMetadata().getUid())).toList());
+        try {
+            kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).update(copy);
+        } catch (ApiException e) {
+            if (e.code() != 404 && e.code() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    /** slowStartBatch: batches of 1, 2, 4, ... pods, stopping after a batch with a failure. */
+    Outcome createInBatches(ReplicaSet rs, int want) {
+        int done = 0;
+        for (int batch = 1; done < want; batch = Math.min(batch * 2, want - done)) {
+            int size = Math.min(batch, want - done);
+            ManageFailure failure = null;
+            for (int i = 0; i < size; i++) {
+                ManageFailure f = create(rs);
+                if (f == null) {
+                    done++;
+                } else {
+                    failure = f;
+                }
+            }
+            if (failure != null) {
+                return new Outcome(done, failure);
+            }
+        }
+        return new Outcome(done, null);
+    }
+
+    private ManageFailure create(ReplicaSet rs) {
+        PodTemplateSpec template = rs.getSpec().getTemplate();
+        ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+        Pod pod = new PodBuilder().withNewMetadata().withGenerateName(rs.getMetadata().getName() + "-")
+                .withNamespace(rs.getMetadata().getNamespace()).withLabels(copy(tm.getLabels()))
+                .withAnnotations(copy(tm.getAnnotations())).withFinalizers(tm.getFinalizers())
+                .withOwnerReferences(controllerRef(rs)).endMetadata()
+                .withSpec(new PodBuilder().withSpec(template.getSpec()).build().getSpec()).build();
+        try {
+            Pod created = kernel.resources(Pod.class).inNamespace(rs.getMetadata().getNamespace()).create(pod);
+            events.event(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: "
+                    + created.getMetadata().getName());
+            return null;
+        } catch (ApiException e) {
+            events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + e.getMessage());
+            return new ManageFailure("FailedCreate", e.getMessage());
+        }
+    }
+
+    /** Deletes the pod (gracefully); the failure, or null. */
+    ManageFailure delete(ReplicaSet rs, Pod pod) {
+        try {
+            kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace())
+                    .delete(pod.getMetadata().getName());
+            events.event(rs, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+            return null;
+        } catch (ApiException e) {
+            if (e.code() == 404) {
+                return null; // already gone: as wanted
+            }
+            events.event(rs, EventRecorder.WARNING, "FailedDelete", "Error deleting: " + e.getMessage());
+            return new ManageFailure("FailedDelete", e.getMessage());
+        }
+    }
+
+    static OwnerReference controllerRef(ReplicaSet rs) {
+        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName(rs.getMetadata().getName()).withUid(rs.getMetadata().getUid()).withController(true)
+                .withBlockOwnerDeletion(true).build();
+    }
+
+    private static Map<String, String> copy(Map<String, String> m) {
+        return m == null ? null : new LinkedHashMap<>(m);
+    }
+}

@@ -1,0 +1,96 @@
+package io.keelson.kernel.replicaset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The order a shrinking ReplicaSet deletes in: each criterion of ActivePodsWithRanks, in its precedence. */
+class DeletionOrderTest {
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    private static PodBuilder pod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withUid("uid-" + name)
+                .withCreationTimestamp(NOW.minus(Duration.ofHours(1)).toString()).endMetadata()
+                .withNewSpec().withNodeName("node-1").endSpec().withNewStatus().withPhase("Running").endStatus();
+    }
+
+    private static PodBuilder ready(PodBuilder b, Duration since) {
+        return b.editStatus().addNewCondition().withType("Ready").withStatus("True")
+                .withLastTransitionTime(NOW.minus(since).toString()).endCondition().endStatus();
+    }
+
+    /** The names in deletion order, whatever order the pods come in. */
+    private static List<String> order(Pod... pods) {
+        List<Pod> list = new ArrayList<>(List.of(pods));
+        Collections.shuffle(list, new Random(7));
+        return DeletionOrder.victims(list, list, list.size(), NOW).stream().map(p -> p.getMetadata().getName())
+                .toList();
+    }
+
+    @Test
+    void unscheduled_beforeScheduled() {
+        assertThat(order(ready(pod("scheduled"), Duration.ofHours(1)).build(),
+                pod("unscheduled").editSpec().withNodeName(null).endSpec().editStatus().withPhase("Pending")
+                        .endStatus().build())).containsExactly("unscheduled", "scheduled");
+    }
+
+    @Test
+    void pending_beforeUnknown_beforeRunning() {
+        assertThat(order(pod("running").build(), pod("unknown").editStatus().withPhase("Unknown").endStatus().build(),
+                pod("pending").editStatus().withPhase("Pending").endStatus().build()))
+                .containsExactly("pending", "unknown", "running");
+    }
+
+    @Test
+    void notReady_beforeReady() {
+        assertThat(order(ready(pod("ready"), Duration.ofHours(1)).build(), pod("not-ready").build()))
+                .containsExactly("not-ready", "ready");
+    }
+
+    @Test
+    void lowerDeletionCost_first_evenIfReadyForLess() {
+        assertThat(order(ready(pod("cheap").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST, "-5")
+                        .endMetadata(), Duration.ofHours(5)).build(),
+                ready(pod("dear").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST, "100").endMetadata(),
+                        Duration.ofMinutes(1)).build(),
+                ready(pod("default"), Duration.ofMinutes(1)).build()))
+                .containsExactly("cheap", "default", "dear");
+    }
+
+    @Test
+    void doubledUp_beforeAlone() {
+        Pod alone = ready(pod("alone").editSpec().withNodeName("node-2").endSpec(), Duration.ofHours(1)).build();
+        Pod shared1 = ready(pod("shared-1"), Duration.ofHours(1)).build();
+        Pod shared2 = ready(pod("shared-2"), Duration.ofHours(1)).build();
+        List<Pod> all = List.of(alone, shared1, shared2);
+        assertThat(DeletionOrder.victims(List.of(alone, shared1), all, 1, NOW)).extracting(p -> p.getMetadata()
+                .getName()).containsExactly("shared-1");
+    }
+
+    @Test
+    void readyForLess_first_onALogarithmicScale() {
+        assertThat(order(ready(pod("old"), Duration.ofHours(10)).build(),
+                ready(pod("young"), Duration.ofSeconds(30)).build())).containsExactly("young", "old");
+        // 40 and 50 minutes fall in the same power-of-two bucket of nanoseconds: the UID decides
+        assertThat(order(ready(pod("b"), Duration.ofMinutes(40)).build(),
+                ready(pod("a"), Duration.ofMinutes(50)).build())).containsExactly("a", "b");
+    }
+
+    @Test
+    void moreRestarts_first_thenNewer() {
+        assertThat(order(pod("calm").build(), pod("crashy").editStatus().addNewContainerStatus().withName("c")
+                .withRestartCount(4).endContainerStatus().endStatus().build())).containsExactly("crashy", "calm");
+        assertThat(order(pod("older").editMetadata().withCreationTimestamp(NOW.minus(Duration.ofDays(3)).toString())
+                        .endMetadata().build(),
+                pod("newer").editMetadata().withCreationTimestamp(NOW.minus(Duration.ofSeconds(10)).toString())
+                        .endMetadata().build())).containsExactly("newer", "older");
+    }
+}
