@@ -207,8 +207,8 @@ public final class ReplicaSetController implements ManagedController {
             for (Pod victim : victims) {
                 ReplicaSetPods.ManageFailure f = podControl.delete(rs, victim);
                 if (f != null) {
-                    expectations.deletionObserved(key, KeyFunctions.key(victim));
-                    failure = f;
+                    expectations.deletionObserved(key, KeyFunctions.key(victim)); // no delete event to wait for
+                    failure = f.gone ? failure : f;
                 }
             }
             if (failure != null) {

@@ -21,10 +21,17 @@ final class ReplicaSetPods {
     /** A failed create or delete: the ReplicaFailure condition's reason and message. */
     static final class ManageFailure extends RuntimeException {
         final String reason;
+        /** A delete of a pod already gone: observed as deleted, and no failure. */
+        final boolean gone;
 
         ManageFailure(String reason, String message) {
+            this(reason, message, false);
+        }
+
+        private ManageFailure(String reason, String message, boolean gone) {
             super(message);
             this.reason = reason;
+            this.gone = gone;
         }
     }
 
@@ -141,12 +148,21 @@ final class ReplicaSetPods {
                     + created.getMetadata().getName());
             return null;
         } catch (ApiException e) {
+            if (namespaceTerminating(e)) {
+                return null; // as upstream: the namespace is going, there is nothing more to do
+            }
             events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + e.getMessage());
             return new ManageFailure("FailedCreate", e.getMessage());
         }
     }
 
-    /** Deletes the pod (gracefully); the failure, or null. */
+    private static boolean namespaceTerminating(ApiException e) {
+        var details = e.status().getDetails();
+        return details != null && details.getCauses() != null && details.getCauses().stream()
+                .anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
+    }
+
+    /** Deletes the pod (gracefully); null when it went, else why not ({@link ManageFailure#gone} if already). */
     ManageFailure delete(ReplicaSet rs, Pod pod) {
         try {
             kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace())
@@ -155,10 +171,10 @@ final class ReplicaSetPods {
             return null;
         } catch (ApiException e) {
             if (e.code() == 404) {
-                return null; // already gone: as wanted
+                return new ManageFailure("FailedDelete", e.getMessage(), true);
             }
             events.event(rs, EventRecorder.WARNING, "FailedDelete", "Error deleting: " + e.getMessage());
-            return new ManageFailure("FailedDelete", e.getMessage());
+            return new ManageFailure("FailedDelete", "unable to delete pods: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.keelson.kernel.replicaset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -8,13 +9,21 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.keelson.kernel.AdmissionPlugin;
+import io.keelson.kernel.AdmissionRequest;
+import io.keelson.kernel.ApiException;
 import io.keelson.kernel.KernelTestBase;
+import io.keelson.kernel.TestKernels;
 import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.Resources;
 import io.keelson.kernel.TestObjects;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.Informers;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,11 +61,15 @@ class ReplicaSetControllerTest extends KernelTestBase {
     }
 
     private ReplicaSet replicaSet(String name, int replicas) {
-        return sets.create(new ReplicaSetBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+        return sets.create(replicaSetObject(name, replicas));
+    }
+
+    private static ReplicaSet replicaSetObject(String name, int replicas) {
+        return new ReplicaSetBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
                 .withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", name).addToLabels("tier", "web")
                 .addToAnnotations("note", "from-template").endMetadata().withNewSpec().addNewContainer()
-                .withName("c").withImage("nginx").endContainer().endSpec().endTemplate().endSpec().build());
+                .withName("c").withImage("nginx").endContainer().endSpec().endTemplate().endSpec().build();
     }
 
     private void settle() throws InterruptedException {
@@ -216,18 +229,53 @@ class ReplicaSetControllerTest extends KernelTestBase {
     }
 
     @Test
-    void aFailedCreate_isReportedInTheReplicaFailureCondition_untilCreatesSucceed() throws Exception {
+    void aFailedCreate_stopsTheSlowStart_andIsReportedInAnEventAndTheReplicaFailureCondition(@TempDir Path own)
+            throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        AdmissionPlugin refusePods = new AdmissionPlugin() {
+            @Override
+            public String name() {
+                return "RefusePods";
+            }
+
+            @Override
+            public void validate(AdmissionRequest request) {
+                if (request.object() instanceof Pod && request.operation() == AdmissionRequest.Operation.CREATE) {
+                    attempts.incrementAndGet();
+                    throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(403)
+                            .withReason("Forbidden").withMessage("pods are not welcome here").build());
+                }
+            }
+        };
+        try (TestKernels.Fixture f = TestKernels.open(own, b -> b.admission(refusePods));
+             InformerFactory factory = InformerFactory.builder(f.kernel()).build();
+             ReplicaSetController c = ReplicaSetController.create(f.kernel(), factory, f.clock())) {
+            Resources<ReplicaSet> rss = f.kernel().resources(ReplicaSet.class).inNamespace("default");
+            rss.create(new ReplicaSetBuilder(replicaSetObject("web", 5)).build());
+            factory.startAll().get(30, TimeUnit.SECONDS);
+            Informers.caughtUp(f.kernel(), factory.forType(ReplicaSet.class), ReplicaSet.class);
+            assertThatThrownBy(() -> c.sync("default/web")).isInstanceOf(ReplicaSetPods.ManageFailure.class);
+
+            assertThat(attempts).as("the first batch of one failed: no more batches").hasValue(1);
+            assertThat(rss.get("web").getStatus().getConditions()).singleElement().satisfies(cond -> {
+                assertThat(cond.getType()).isEqualTo("ReplicaFailure");
+                assertThat(cond.getReason()).isEqualTo("FailedCreate");
+                assertThat(cond.getMessage()).isEqualTo("pods are not welcome here");
+            });
+            Informers.caughtUp(f.kernel(), factory.forType(ReplicaSet.class), ReplicaSet.class);
+            assertThatThrownBy(() -> c.sync("default/web")).as("the expectations were lowered for the skipped")
+                    .isInstanceOf(ReplicaSetPods.ManageFailure.class);
+            assertThat(attempts).hasValue(2);
+        }
+    }
+
+    @Test
+    void inATerminatingNamespace_failedCreatesAreNotFailures() throws Exception {
         replicaSet("web", 3);
         settle();
-        // a terminating namespace refuses new content: every create fails
-        kernel.resources(Namespace.class).delete(ns);
+        kernel.resources(Namespace.class).delete(ns); // a terminating namespace refuses new content
         sync("web");
         assertThat(active()).isEmpty();
-        assertThat(sets.get("web").getStatus().getConditions()).singleElement().satisfies(c -> {
-            assertThat(c.getType()).isEqualTo("ReplicaFailure");
-            assertThat(c.getStatus()).isEqualTo("True");
-            assertThat(c.getReason()).isEqualTo("FailedCreate");
-            assertThat(c.getMessage()).contains("because it is being terminated");
-        });
+        assertThat(sets.get("web").getStatus().getConditions()).isNullOrEmpty();
     }
 }
