@@ -118,6 +118,12 @@ class ReplicaSetControllerTest extends KernelTestBase {
         assertThat(status.getStatus().getFullyLabeledReplicas()).isEqualTo(3);
         assertThat(status.getStatus().getReadyReplicas()).isZero();
         assertThat(status.getStatus().getObservedGeneration()).isEqualTo(1L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events("SuccessfulCreate").size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(events("SuccessfulCreate")).extracting(Event::getMessage).containsExactlyInAnyOrderElementsOf(
+                active().stream().map(p -> "Created pod: " + p.getMetadata().getName()).toList());
     }
 
     @Test
@@ -266,6 +272,18 @@ class ReplicaSetControllerTest extends KernelTestBase {
             assertThatThrownBy(() -> c.sync("default/web")).as("the expectations were lowered for the skipped")
                     .isInstanceOf(ReplicaSetPods.ManageFailure.class);
             assertThat(attempts).hasValue(2);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<Event> failed;
+            do {
+                Thread.sleep(20);
+                failed = f.kernel().resources(Event.class).inNamespace("default").list(ListRequest.all()).items()
+                        .stream().filter(e -> "FailedCreate".equals(e.getReason())).toList();
+            } while (failed.isEmpty() && System.nanoTime() < deadline);
+            assertThat(failed).first().satisfies(e -> {
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getMessage()).isEqualTo("Error creating: pods are not welcome here");
+                assertThat(e.getSource().getComponent()).isEqualTo("replicaset-controller");
+            });
         }
     }
 
