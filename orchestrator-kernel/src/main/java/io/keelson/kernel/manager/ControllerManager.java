@@ -7,6 +7,7 @@ import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.leaderelection.LeaderElector;
 import io.keelson.kernel.namespace.NamespaceController;
 import io.keelson.kernel.nodelifecycle.NodeLifecycleController;
+import io.keelson.kernel.podgc.PodGCController;
 import io.keelson.kernel.replicaset.ReplicaSetController;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,6 +118,7 @@ public final class ControllerManager implements AutoCloseable {
             factories.put("garbage-collector", GarbageCollector::create);
             factories.put("node-lifecycle", (k, i) -> NodeLifecycleController.create(k, i, clock));
             factories.put("replicaset", (k, i) -> ReplicaSetController.create(k, i, clock));
+            factories.put("pod-garbage-collector", (k, i) -> PodGCController.create(k, i, clock));
         }
 
         public Builder clock(Clock clock) {
