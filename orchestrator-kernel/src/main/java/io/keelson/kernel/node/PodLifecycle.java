@@ -12,6 +12,7 @@ import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.KeyFunctions;
 import io.keelson.kernel.informer.SharedInformer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -33,6 +34,11 @@ final class PodLifecycle {
     private final Map<String, NodeAdmission> admitted = new ConcurrentHashMap<>();
     /** The pods whose start is planned or done, by uid: a pod is started once. */
     private final Map<String, Boolean> started = new ConcurrentHashMap<>();
+    /** The current crash-loop back-off of each restarting pod, by uid. */
+    private final Map<String, Duration> backOffs = new ConcurrentHashMap<>();
+    static final Duration BACK_OFF_INITIAL = Duration.ofSeconds(10);
+    static final Duration BACK_OFF_MAX = Duration.ofMinutes(5);
+    static final Duration BACK_OFF_RESET = Duration.ofMinutes(10);
 
     PodLifecycle(Kernel kernel, InformerFactory informers, NodeTiming timing, Agenda agenda,
                  Function<String, NodeAgent> agents) {
@@ -87,6 +93,7 @@ final class PodLifecycle {
         agenda.cancel("pod/" + KeyFunctions.key(pod));
         agenda.cancel("pod-start/" + pod.getMetadata().getUid());
         started.remove(pod.getMetadata().getUid());
+        backOffs.remove(pod.getMetadata().getUid());
     }
 
     /** Moves the pod one step on, from its state in the informer's cache. */
@@ -147,7 +154,44 @@ final class PodLifecycle {
         }
         synchronized (agent) {
             String ip = agent.addresses.assign(uid);
-            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, now()));
+            ContainerBehaviour behaviour = ContainerBehaviour.of(pod);
+            Instant startedAt = now();
+            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, startedAt, behaviour.ready()));
+            if (behaviour.exitAfter() != null) {
+                agenda.after("pod-start/" + uid, behaviour.exitAfter(), () -> exit(key, uid, startedAt));
+            }
+        }
+    }
+
+    /**
+     * The containers exit: the pod finishes (restartPolicy Never, or OnFailure after a success), or they restart
+     * after the kubelet's back-off: 10 s doubling to 5 minutes, back to 10 s after 10 minutes of running.
+     */
+    private void exit(String key, String uid, Instant startedAt) {
+        Pod pod = pods.cache().get(key);
+        NodeAgent agent = pod == null ? null : agents.apply(pod.getSpec().getNodeName());
+        if (agent == null || !uid.equals(pod.getMetadata().getUid()) || !agent.heartbeating()
+                || pod.getMetadata().getDeletionTimestamp() != null) {
+            started.remove(uid);
+            return;
+        }
+        synchronized (agent) {
+            int code = ContainerBehaviour.of(pod).exitCode();
+            String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+            Instant now = now();
+            if (policy.equals("Never") || (policy.equals("OnFailure") && code == 0)) {
+                writeStatus(pod, PodStatuses.finished(pod, code, startedAt, now));
+                admission(agent.name()).release(uid);
+                agent.addresses.release(uid);
+                backOffs.remove(uid);
+                return;
+            }
+            Duration previous = backOffs.get(uid);
+            Duration backOff = previous == null || !startedAt.plus(BACK_OFF_RESET).isAfter(now) ? BACK_OFF_INITIAL
+                    : previous.multipliedBy(2).compareTo(BACK_OFF_MAX) > 0 ? BACK_OFF_MAX : previous.multipliedBy(2);
+            backOffs.put(uid, backOff);
+            writeStatus(pod, PodStatuses.backingOff(pod, code, startedAt, now, backOff));
+            agenda.after("pod-start/" + uid, backOff, () -> start(key, uid));
         }
     }
 

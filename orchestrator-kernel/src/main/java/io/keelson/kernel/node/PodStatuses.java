@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,29 +48,110 @@ final class PodStatuses {
                 .withContainerStatuses(containers.stream().map(c -> waiting(c, waiting)).toList()).build();
     }
 
-    /** Every init container completed, every container running and ready. */
-    static PodStatus running(Pod pod, String hostIp, String podIp, Instant now) {
+    /**
+     * Every init container completed, every container running (ready unless its readiness fails); restart counts
+     * and last states carry over from the status before.
+     */
+    static PodStatus running(Pod pod, String hostIp, String podIp, Instant now, boolean ready) {
         String at = SimulatedNodes.timestamp(now);
         String uid = pod.getMetadata().getUid();
+        List<Container> containers = list(pod.getSpec().getContainers());
+        Wanted containersReady = ready ? condition("True", null, null)
+                : condition("False", "ContainersNotReady", "containers with unready status: " + names(containers));
         List<PodCondition> conditions = conditions(pod, now, Map.of(
                 "PodReadyToStartContainers", condition("True", null, null),
                 "Initialized", condition("True", null, null),
-                "Ready", condition("True", null, null),
-                "ContainersReady", condition("True", null, null)));
+                "Ready", containersReady,
+                "ContainersReady", containersReady));
         PodStatusBuilder b = base(pod, hostIp, now).withPhase("Running").withConditions(conditions);
         if (podIp != null) {
             b.withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build());
         }
-        return b.withInitContainerStatuses(list(pod.getSpec().getInitContainers()).stream()
-                        .map(c -> status(c, uid).withReady(true).withStarted(false).withNewState().withNewTerminated()
-                                .withExitCode(0).withReason("Completed").withStartedAt(at).withFinishedAt(at)
-                                .withContainerID(containerId(uid, c)).endTerminated().endState().build())
-                        .toList())
-                .withContainerStatuses(list(pod.getSpec().getContainers()).stream()
-                        .map(c -> status(c, uid).withReady(true).withStarted(true).withNewState().withNewRunning()
-                                .withStartedAt(at).endRunning().endState().build())
+        return b.withInitContainerStatuses(completedInit(pod, at))
+                .withContainerStatuses(containers.stream()
+                        .map(c -> status(c, uid, previous(pod, c)).withReady(ready).withStarted(true).withNewState()
+                                .withNewRunning().withStartedAt(at).endRunning().endState().build())
                         .toList())
                 .build();
+    }
+
+    /** The containers exited and will not restart: Succeeded (code 0) or Failed. */
+    static PodStatus finished(Pod pod, int exitCode, Instant startedAt, Instant now) {
+        String uid = pod.getMetadata().getUid();
+        List<PodCondition> conditions = conditions(pod, now, Map.of(
+                "PodReadyToStartContainers", condition("False", null, null),
+                "Initialized", condition("True", null, null),
+                "Ready", condition("False", "PodCompleted", null),
+                "ContainersReady", condition("False", "PodCompleted", null)));
+        PodStatus current = pod.getStatus();
+        return new PodStatusBuilder(current).withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                .withConditions(conditions)
+                .withContainerStatuses(list(pod.getSpec().getContainers()).stream()
+                        .map(c -> status(c, uid, previous(pod, c)).withReady(false).withStarted(false)
+                                .withNewState().withTerminated(terminated(exitCode, uid, c, startedAt, now))
+                                .endState().build())
+                        .toList())
+                .build();
+    }
+
+    /** The containers exited and wait {@code backOff} to restart: CrashLoopBackOff, the exit as last state. */
+    static PodStatus backingOff(Pod pod, int exitCode, Instant startedAt, Instant now, Duration backOff) {
+        String uid = pod.getMetadata().getUid();
+        List<Container> containers = list(pod.getSpec().getContainers());
+        List<PodCondition> conditions = conditions(pod, now, Map.of(
+                "PodReadyToStartContainers", condition("True", null, null),
+                "Initialized", condition("True", null, null),
+                "Ready", condition("False", "ContainersNotReady", "containers with unready status: "
+                        + names(containers)),
+                "ContainersReady", condition("False", "ContainersNotReady", "containers with unready status: "
+                        + names(containers))));
+        return new PodStatusBuilder(pod.getStatus()).withPhase("Running").withConditions(conditions)
+                .withContainerStatuses(containers.stream().map(c -> {
+                    ContainerStatus before = previous(pod, c);
+                    int restarts = before == null || before.getRestartCount() == null ? 0 : before.getRestartCount();
+                    return status(c, uid, before).withRestartCount(restarts + 1).withReady(false).withStarted(false)
+                            .withNewLastState().withTerminated(terminated(exitCode, uid, c, startedAt, now))
+                            .endLastState()
+                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                            .withMessage("back-off " + goDuration(backOff) + " restarting failed container="
+                                    + c.getName() + " pod=" + pod.getMetadata().getName() + "_"
+                                    + pod.getMetadata().getNamespace() + "(" + uid + ")")
+                            .endWaiting().endState().build();
+                }).toList())
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(int exitCode, String uid,
+                                                                                      Container c, Instant startedAt,
+                                                                                      Instant now) {
+        return new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withContainerID(containerId(uid, c))
+                .withStartedAt(SimulatedNodes.timestamp(startedAt)).withFinishedAt(SimulatedNodes.timestamp(now))
+                .build();
+    }
+
+    private static List<ContainerStatus> completedInit(Pod pod, String at) {
+        String uid = pod.getMetadata().getUid();
+        return list(pod.getSpec().getInitContainers()).stream()
+                .map(c -> status(c, uid, null).withReady(true).withStarted(false).withNewState().withNewTerminated()
+                        .withExitCode(0).withReason("Completed").withStartedAt(at).withFinishedAt(at)
+                        .withContainerID(containerId(uid, c)).endTerminated().endState().build())
+                .toList();
+    }
+
+    private static ContainerStatus previous(Pod pod, Container c) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getContainerStatuses().stream().filter(s -> c.getName().equals(s.getName()))
+                .findFirst().orElse(null);
+    }
+
+    /** Go's time.Duration text for whole seconds: 10s, 1m20s, 5m0s. */
+    static String goDuration(Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : s < 3600 ? (s / 60) + "m" + (s % 60) + "s"
+                : (s / 3600) + "h" + (s % 3600 / 60) + "m" + (s % 60) + "s";
     }
 
     private static PodStatusBuilder base(Pod pod, String hostIp, Instant now) {
@@ -83,9 +165,15 @@ final class PodStatuses {
                 .withReason(reason).endWaiting().endState().build();
     }
 
-    private static ContainerStatusBuilder status(Container c, String podUid) {
-        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID(c.getImage())
-                .withContainerID(containerId(podUid, c)).withRestartCount(0);
+    /** A container's status, keeping the restart count and last state it had. */
+    private static ContainerStatusBuilder status(Container c, String podUid, ContainerStatus before) {
+        ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
+                .withImageID(c.getImage()).withContainerID(containerId(podUid, c))
+                .withRestartCount(before == null || before.getRestartCount() == null ? 0 : before.getRestartCount());
+        if (before != null && before.getLastState() != null && before.getLastState().getTerminated() != null) {
+            b.withLastState(before.getLastState());
+        }
+        return b;
     }
 
     /** A container id that names the runtime honestly: there is none. */

@@ -258,4 +258,83 @@ class SimulatedNodesTest extends KernelTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("simulated already");
         assertThat(List.copyOf(nodes.nodes())).contains(prefix + "twice");
     }
+
+    private Pod behaving(String name, String restartPolicy, Map<String, String> annotations) {
+        Pod pod = TestObjects.pod(name);
+        pod.getSpec().setNodeName(prefix + "a");
+        pod.getSpec().setRestartPolicy(restartPolicy);
+        pod.getMetadata().setAnnotations(annotations);
+        Pod created = pods.create(pod);
+        try {
+            settle(); // admitted now: its start is due after the start delay from here
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return created;
+    }
+
+    @Test
+    void containersThatExit_finishThePod_asTheRestartPolicySays() throws Exception {
+        add("a", Map.of());
+        behaving("fails", "Never", Map.of(ContainerBehaviour.EXIT_AFTER, "30s", ContainerBehaviour.EXIT_CODE, "3"));
+        behaving("succeeds", "OnFailure", Map.of(ContainerBehaviour.EXIT_AFTER, "1m"));
+        advance(Duration.ofSeconds(2));
+        assertThat(pods.get("fails").getStatus().getPhase()).isEqualTo("Running");
+
+        advance(Duration.ofSeconds(30));
+        Pod failed = pods.get("fails");
+        assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated()).satisfies(t -> {
+            assertThat(t.getExitCode()).isEqualTo(3);
+            assertThat(t.getReason()).isEqualTo("Error");
+        });
+        assertThat(condition(failed, "Ready").getReason()).isEqualTo("PodCompleted");
+
+        advance(Duration.ofSeconds(30));
+        Pod succeeded = pods.get("succeeds");
+        assertThat(succeeded.getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(succeeded.getStatus().getContainerStatuses().get(0).getState().getTerminated().getReason())
+                .isEqualTo("Completed");
+    }
+
+    @Test
+    void containersThatKeepExiting_crashLoop_withTheKubeletsDoublingBackOff() throws Exception {
+        add("a", Map.of());
+        Pod crashy = behaving("crashy", "Always", Map.of(ContainerBehaviour.EXIT_AFTER, "5s"));
+        advance(Duration.ofSeconds(2));
+        advance(Duration.ofSeconds(5));
+
+        ContainerStatus waiting = pods.get("crashy").getStatus().getContainerStatuses().get(0);
+        assertThat(pods.get("crashy").getStatus().getPhase()).isEqualTo("Running");
+        assertThat(waiting.getRestartCount()).isEqualTo(1);
+        assertThat(waiting.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+        assertThat(waiting.getState().getWaiting().getMessage()).isEqualTo("back-off 10s restarting failed container=app"
+                + " pod=crashy_" + ns + "(" + crashy.getMetadata().getUid() + ")");
+        assertThat(waiting.getLastState().getTerminated().getReason()).isEqualTo("Completed");
+        assertThat(condition(pods.get("crashy"), "Ready").getStatus()).isEqualTo("False");
+
+        advance(Duration.ofSeconds(10));
+        ContainerStatus restarted = pods.get("crashy").getStatus().getContainerStatuses().get(0);
+        assertThat(restarted.getState().getRunning()).isNotNull();
+        assertThat(restarted.getRestartCount()).isEqualTo(1);
+        assertThat(restarted.getLastState().getTerminated()).isNotNull();
+
+        advance(Duration.ofSeconds(5));
+        ContainerStatus second = pods.get("crashy").getStatus().getContainerStatuses().get(0);
+        assertThat(second.getRestartCount()).isEqualTo(2);
+        assertThat(second.getState().getWaiting().getMessage()).startsWith("back-off 20s restarting");
+    }
+
+    @Test
+    void containersFailingReadiness_runButAreNotReady() throws Exception {
+        add("a", Map.of());
+        behaving("unready", "Always", Map.of(ContainerBehaviour.READY, "false"));
+        advance(Duration.ofSeconds(2));
+        Pod pod = pods.get("unready");
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getStarted()).isTrue();
+        assertThat(condition(pod, "Ready").getStatus()).isEqualTo("False");
+        assertThat(condition(pod, "Ready").getMessage()).isEqualTo("containers with unready status: [app]");
+    }
 }
