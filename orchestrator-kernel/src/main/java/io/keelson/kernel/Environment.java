@@ -5,8 +5,6 @@ import io.keelson.watch.WatchCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +27,7 @@ record Environment(KvStore store, Clock clock, RandomGenerator random, List<Admi
     }
 
     static String timestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+        return Timestamps.time(instant);
     }
 
     /** A random (version 4) UUID from the injected randomness. */

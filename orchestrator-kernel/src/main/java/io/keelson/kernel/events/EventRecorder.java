@@ -13,8 +13,6 @@ import io.keelson.kernel.Resources;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -151,7 +149,7 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     static String timestamp(Instant t) {
-        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+        return io.keelson.kernel.Timestamps.time(t);
     }
 
     private void writeLoop() {

@@ -18,8 +18,6 @@ import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,7 +179,7 @@ public final class NamespaceController implements ManagedController {
 
     private NamespaceCondition condition(String type, Map<String, Integer> counts, String reason, String prefix,
                                          String itemFormat) {
-        String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        String now = io.keelson.kernel.Timestamps.time(clock.instant());
         if (counts.isEmpty()) {
             return new NamespaceConditionBuilder().withType(type).withStatus("False").withReason("ContentRemoved")
                     .withMessage("All content successfully removed").withLastTransitionTime(now).build();

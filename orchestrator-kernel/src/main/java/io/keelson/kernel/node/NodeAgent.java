@@ -141,9 +141,9 @@ final class NodeAgent {
                                            String reason, String message, Instant now) {
         NodeCondition before = previous.get(type);
         String transition = before != null && status.equals(before.getStatus()) && before.getLastTransitionTime() != null
-                ? before.getLastTransitionTime() : SimulatedNodes.timestamp(now);
+                ? before.getLastTransitionTime() : io.keelson.kernel.Timestamps.time(now);
         return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-                .withLastHeartbeatTime(SimulatedNodes.timestamp(now)).withLastTransitionTime(transition).build();
+                .withLastHeartbeatTime(io.keelson.kernel.Timestamps.time(now)).withLastTransitionTime(transition).build();
     }
 
     /** Renews (or creates) the node's Lease, then plans the next renewal. */

@@ -53,7 +53,7 @@ final class PodStatuses {
      * and last states carry over from the status before.
      */
     static PodStatus running(Pod pod, String hostIp, String podIp, Instant now, boolean ready) {
-        String at = SimulatedNodes.timestamp(now);
+        String at = io.keelson.kernel.Timestamps.time(now);
         String uid = pod.getMetadata().getUid();
         List<Container> containers = list(pod.getSpec().getContainers());
         Wanted containersReady = ready ? condition("True", null, null)
@@ -126,7 +126,7 @@ final class PodStatuses {
                                                                                       Instant now) {
         return new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder().withExitCode(exitCode)
                 .withReason(exitCode == 0 ? "Completed" : "Error").withContainerID(containerId(uid, c))
-                .withStartedAt(SimulatedNodes.timestamp(startedAt)).withFinishedAt(SimulatedNodes.timestamp(now))
+                .withStartedAt(io.keelson.kernel.Timestamps.time(startedAt)).withFinishedAt(io.keelson.kernel.Timestamps.time(now))
                 .build();
     }
 
@@ -202,19 +202,19 @@ final class PodStatuses {
             PodCondition before = previous.get(type);
             String transition = before != null && w.status().equals(before.getStatus())
                     && before.getLastTransitionTime() != null ? before.getLastTransitionTime()
-                    : SimulatedNodes.timestamp(now);
+                    : io.keelson.kernel.Timestamps.time(now);
             conditions.add(new PodConditionBuilder().withType(type).withStatus(w.status()).withReason(w.reason())
                     .withMessage(w.message()).withLastTransitionTime(transition).build());
         }
         PodCondition scheduled = previous.get("PodScheduled");
         conditions.add(scheduled != null ? scheduled : new PodConditionBuilder().withType("PodScheduled")
-                .withStatus("True").withLastTransitionTime(SimulatedNodes.timestamp(now)).build());
+                .withStatus("True").withLastTransitionTime(io.keelson.kernel.Timestamps.time(now)).build());
         return conditions;
     }
 
     private static String startTime(Pod pod, Instant now) {
         return pod.getStatus() != null && pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
-                : SimulatedNodes.timestamp(now);
+                : io.keelson.kernel.Timestamps.time(now);
     }
 
     private static String qosClass(Pod pod) {

@@ -5,9 +5,6 @@ import io.keelson.kernel.Kernel;
 import io.keelson.kernel.informer.InformerFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +155,6 @@ public final class SimulatedNodes implements AutoCloseable {
             throw new IllegalArgumentException("no simulated node " + node);
         }
         return agent;
-    }
-
-    /** RFC 3339 to the second, as metav1.Time serialises. */
-    static String timestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
+import io.keelson.kernel.Timestamps;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.events.EventRecorder;
 import io.keelson.kernel.informer.InformerFactory;
@@ -18,8 +19,6 @@ import io.keelson.kernel.informer.SharedInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,7 +140,7 @@ public final class NodeLifecycleController implements ManagedController {
 
     /** Every condition Unknown: the kubelet stopped posting, or never did. */
     private Node markUnknown(Node node, Instant now) {
-        String at = timestamp(now);
+        String at = Timestamps.time(now);
         Map<String, NodeCondition> byType = new HashMap<>();
         if (node.getStatus() != null && node.getStatus().getConditions() != null) {
             node.getStatus().getConditions().forEach(c -> byType.put(c.getType(), c));
@@ -227,14 +226,14 @@ public final class NodeLifecycleController implements ManagedController {
                     : node.getMetadata().getLabels().getOrDefault("topology.kubernetes.io/zone", "");
             if (taints.stream().noneMatch(t -> t.getKey().equals(wanted) && "NoExecute".equals(t.getEffect()))
                     && !now.isBefore(nextEvictionTaint.getOrDefault(zone, Instant.MIN))) {
-                taints.add(new TaintBuilder().withKey(wanted).withEffect("NoExecute").withTimeAdded(timestamp(now))
+                taints.add(new TaintBuilder().withKey(wanted).withEffect("NoExecute").withTimeAdded(Timestamps.time(now))
                         .build());
                 nextEvictionTaint.put(zone, now.plus(evictionInterval));
             }
         }
         if (isCordoned(node) && taints.stream().noneMatch(t -> t.getKey().equals(UNSCHEDULABLE))) {
             taints.add(new TaintBuilder().withKey(UNSCHEDULABLE).withEffect("NoSchedule").withTimeAdded(
-                    timestamp(now)).build());
+                    Timestamps.time(now)).build());
         }
         if (taints.equals(current)) {
             return node;
@@ -300,10 +299,6 @@ public final class NodeLifecycleController implements ManagedController {
         }
         return node.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
                 .orElse(null);
-    }
-
-    static String timestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
     }
 
     @Override

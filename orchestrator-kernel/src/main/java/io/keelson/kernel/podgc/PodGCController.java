@@ -8,14 +8,13 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
+import io.keelson.kernel.Timestamps;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -164,7 +163,7 @@ public final class PodGCController implements ManagedController {
             conditions.removeIf(c -> "DisruptionTarget".equals(c.getType()));
             conditions.add(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
                     .withReason("DeletionByPodGC").withMessage("PodGC: node no longer exists")
-                    .withLastTransitionTime(DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                    .withLastTransitionTime(Timestamps.time(now))
                     .build());
             Pod failed = new PodBuilder(pod).editOrNewStatus().withPhase("Failed").withConditions(conditions)
                     .endStatus().build();

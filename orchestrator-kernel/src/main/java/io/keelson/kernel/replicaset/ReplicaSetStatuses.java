@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +56,7 @@ final class ReplicaSetStatuses {
             if (previous == null) {
                 conditions.add(new ReplicaSetConditionBuilder().withType("ReplicaFailure").withStatus("True")
                         .withReason(f.reason).withMessage(f.getMessage())
-                        .withLastTransitionTime(DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                        .withLastTransitionTime(io.keelson.kernel.Timestamps.time(now))
                         .build());
             }
         } else if (failure == null && previous != null) {

@@ -334,8 +334,7 @@ final class SchedulingCycle {
         c.put("status", "False");
         c.putNull("lastProbeTime");
         c.put("lastTransitionTime", lastTransitionTime != null ? lastTransitionTime
-                : java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(
-                        java.time.temporal.ChronoUnit.SECONDS)));
+                : io.keelson.kernel.Timestamps.time(clock.instant()));
         c.put("reason", reason);
         c.put("message", message);
         return c;

@@ -180,7 +180,7 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(app.getReady()).isTrue();
         assertThat(app.getStarted()).isTrue();
         assertThat(app.getState().getRunning().getStartedAt()).isEqualTo(
-                io.keelson.kernel.node.SimulatedNodes.timestamp(fixture.clock().instant()));
+                io.keelson.kernel.Timestamps.time(fixture.clock().instant()));
     }
 
     @Test

@@ -180,8 +180,7 @@ public final class DefaultPreemption implements PostFilterPlugin {
     private String disruptionTargetPatch(Pod victim, String message) {
         String condition = "{\"type\":\"DisruptionTarget\",\"status\":\"True\",\"reason\":\"PreemptionByScheduler\","
                 + "\"message\":" + quote(message) + ",\"lastTransitionTime\":\""
-                + java.time.format.DateTimeFormatter.ISO_INSTANT.format(handle.clock().instant()
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + "\"}";
+                + io.keelson.kernel.Timestamps.time(handle.clock().instant()) + "\"}";
         boolean hasConditions = victim.getStatus() != null && victim.getStatus().getConditions() != null
                 && !victim.getStatus().getConditions().isEmpty();
         return hasConditions ? "[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":" + condition + "}]"
