@@ -39,6 +39,8 @@ final class PodLifecycle {
     static final Duration BACK_OFF_INITIAL = Duration.ofSeconds(10);
     static final Duration BACK_OFF_MAX = Duration.ofMinutes(5);
     static final Duration BACK_OFF_RESET = Duration.ofMinutes(10);
+    /** How often a pod whose ConfigMaps or Secrets are missing looks for them again. */
+    static final Duration CONFIG_RETRY = Duration.ofSeconds(10);
 
     PodLifecycle(Kernel kernel, InformerFactory informers, NodeTiming timing, Agenda agenda,
                  Function<String, NodeAgent> agents) {
@@ -153,6 +155,12 @@ final class PodLifecycle {
             return;
         }
         synchronized (agent) {
+            String missing = ConfigReferences.missing(kernel, pod);
+            if (missing != null) { // waits, and looks again as the kubelet's pod worker does
+                writeStatus(pod, PodStatuses.configError(pod, agent.hostIp(), missing, now()));
+                agenda.after("pod-start/" + uid, CONFIG_RETRY, () -> start(key, uid));
+                return;
+            }
             String ip = agent.addresses.assign(uid);
             ContainerBehaviour behaviour = ContainerBehaviour.of(pod);
             Instant startedAt = now();

@@ -48,6 +48,16 @@ final class PodStatuses {
                 .withContainerStatuses(containers.stream().map(c -> waiting(c, waiting)).toList()).build();
     }
 
+    /** Still Pending: the containers cannot be created until their ConfigMaps or Secrets exist. */
+    static PodStatus configError(Pod pod, String hostIp, String message, Instant now) {
+        PodStatus creating = creating(pod, hostIp, now);
+        creating.getContainerStatuses().forEach(c -> {
+            c.getState().getWaiting().setReason("CreateContainerConfigError");
+            c.getState().getWaiting().setMessage(message);
+        });
+        return creating;
+    }
+
     /**
      * Every init container completed, every container running (ready unless its readiness fails); restart counts
      * and last states carry over from the status before.

@@ -337,4 +337,37 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(condition(pod, "Ready").getStatus()).isEqualTo("False");
         assertThat(condition(pod, "Ready").getMessage()).isEqualTo("containers with unready status: [app]");
     }
+
+    @Test
+    void aPodWhoseConfigMapIsMissing_waitsWithCreateContainerConfigError_untilItExists() throws Exception {
+        add("a", Map.of());
+        Pod pod = TestObjects.pod("configured");
+        pod.getSpec().setNodeName(prefix + "a");
+        pod.getSpec().getContainers().get(0).setEnv(List.of(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                .withName("MODE").withNewValueFrom().withNewConfigMapKeyRef().withName("settings").withKey("mode")
+                .endConfigMapKeyRef().endValueFrom().build()));
+        pods.create(pod);
+        settle();
+        advance(Duration.ofSeconds(2));
+
+        Pod waiting = pods.get("configured");
+        assertThat(waiting.getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(waiting.getStatus().getContainerStatuses().get(0).getState().getWaiting()).satisfies(w -> {
+            assertThat(w.getReason()).isEqualTo("CreateContainerConfigError");
+            assertThat(w.getMessage()).isEqualTo("configmap \"settings\" not found");
+        });
+
+        var configMaps = kernel.resources(io.fabric8.kubernetes.api.model.ConfigMap.class).inNamespace(ns);
+        configMaps.create(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withName("settings").endMetadata().addToData("other", "x").build());
+        advance(Duration.ofSeconds(10));
+        assertThat(pods.get("configured").getStatus().getContainerStatuses().get(0).getState().getWaiting()
+                .getMessage()).isEqualTo("couldn't find key mode in ConfigMap " + ns + "/settings");
+
+        var settings = configMaps.get("settings");
+        settings.setData(Map.of("mode", "fast"));
+        configMaps.update(settings);
+        advance(Duration.ofSeconds(10));
+        assertThat(pods.get("configured").getStatus().getPhase()).isEqualTo("Running");
+    }
 }
