@@ -34,6 +34,8 @@ final class PodLifecycle {
     private final Map<String, NodeAdmission> admitted = new ConcurrentHashMap<>();
     /** The pods whose start is planned or done, by uid: a pod is started once. */
     private final Map<String, Boolean> started = new ConcurrentHashMap<>();
+    /** How many init containers each starting pod has begun, by uid. */
+    private final Map<String, Integer> initSteps = new ConcurrentHashMap<>();
     /** The current crash-loop back-off of each restarting pod, by uid. */
     private final Map<String, Duration> backOffs = new ConcurrentHashMap<>();
     static final Duration BACK_OFF_INITIAL = Duration.ofSeconds(10);
@@ -96,6 +98,7 @@ final class PodLifecycle {
         agenda.cancel("pod-start/" + pod.getMetadata().getUid());
         started.remove(pod.getMetadata().getUid());
         backOffs.remove(pod.getMetadata().getUid());
+        initSteps.remove(pod.getMetadata().getUid());
     }
 
     /** Moves the pod one step on, from its state in the informer's cache. */
@@ -159,6 +162,14 @@ final class PodLifecycle {
             if (missing != null) { // waits, and looks again as the kubelet's pod worker does
                 writeStatus(pod, PodStatuses.configError(pod, agent.hostIp(), missing, now()));
                 agenda.after("pod-start/" + uid, CONFIG_RETRY, () -> start(key, uid));
+                return;
+            }
+            int init = pod.getSpec().getInitContainers() == null ? 0 : pod.getSpec().getInitContainers().size();
+            int step = initSteps.getOrDefault(uid, 0);
+            if (step < init) { // init containers one at a time, each taking the start delay
+                writeStatus(pod, PodStatuses.initializing(pod, agent.hostIp(), step, now()));
+                initSteps.put(uid, step + 1);
+                agenda.after("pod-start/" + uid, timing.startDelay(), () -> start(key, uid));
                 return;
             }
             String ip = agent.addresses.assign(uid);

@@ -48,6 +48,50 @@ final class PodStatuses {
                 .withContainerStatuses(containers.stream().map(c -> waiting(c, waiting)).toList()).build();
     }
 
+    /**
+     * Pending while init container {@code running} runs: those before it completed, those after it and the
+     * containers waiting (PodInitializing).
+     */
+    static PodStatus initializing(Pod pod, String hostIp, int running, Instant now) {
+        String uid = pod.getMetadata().getUid();
+        String at = io.keelson.kernel.Timestamps.time(now);
+        List<Container> init = list(pod.getSpec().getInitContainers());
+        PodStatus status = creating(pod, hostIp, now);
+        List<ContainerStatus> initStatuses = new ArrayList<>();
+        for (int i = 0; i < init.size(); i++) {
+            Container c = init.get(i);
+            ContainerStatus before = previousInit(pod, c);
+            if (i < running) {
+                initStatuses.add(before != null && before.getState() != null && before.getState().getTerminated()
+                        != null ? before : status(c, uid, null).withReady(true).withStarted(false).withNewState()
+                        .withNewTerminated().withExitCode(0).withReason("Completed").withStartedAt(at)
+                        .withFinishedAt(at).withContainerID(containerId(uid, c)).endTerminated().endState().build());
+            } else if (i == running) {
+                initStatuses.add(status(c, uid, null).withReady(false).withStarted(true).withNewState()
+                        .withNewRunning().withStartedAt(at).endRunning().endState().build());
+            } else {
+                initStatuses.add(waiting(c, "PodInitializing"));
+            }
+        }
+        status.setInitContainerStatuses(initStatuses);
+        status.getConditions().stream().filter(c -> c.getType().equals("PodReadyToStartContainers"))
+                .forEach(c -> {
+                    c.setStatus("True");
+                    c.setLastTransitionTime(at);
+                });
+        status.getConditions().stream().filter(c -> c.getType().equals("Initialized")).forEach(c -> c.setMessage(
+                "containers with incomplete status: " + names(init.subList(running, init.size()))));
+        return status;
+    }
+
+    private static ContainerStatus previousInit(Pod pod, Container c) {
+        if (pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getInitContainerStatuses().stream().filter(s -> c.getName().equals(s.getName()))
+                .findFirst().orElse(null);
+    }
+
     /** Still Pending: the containers cannot be created until their ConfigMaps or Secrets exist. */
     static PodStatus configError(Pod pod, String hostIp, String message, Instant now) {
         PodStatus creating = creating(pod, hostIp, now);

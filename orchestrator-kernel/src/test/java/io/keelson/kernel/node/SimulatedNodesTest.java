@@ -370,4 +370,41 @@ class SimulatedNodesTest extends KernelTestBase {
         advance(Duration.ofSeconds(10));
         assertThat(pods.get("configured").getStatus().getPhase()).isEqualTo("Running");
     }
+
+    @Test
+    void initContainers_runOneByOneToCompletion_beforeTheContainers() throws Exception {
+        add("a", Map.of());
+        Pod pod = TestObjects.pod("initialized");
+        pod.getSpec().setNodeName(prefix + "a");
+        pod.getSpec().setInitContainers(List.of(
+                new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("init-a").withImage("busybox").build(),
+                new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("init-b").withImage("busybox").build()));
+        pods.create(pod);
+        settle();
+        assertThat(condition(pods.get("initialized"), "Initialized").getMessage())
+                .isEqualTo("containers with incomplete status: [init-a init-b]");
+        assertThat(pods.get("initialized").getStatus().getContainerStatuses().get(0).getState().getWaiting()
+                .getReason()).isEqualTo("PodInitializing");
+
+        advance(Duration.ofSeconds(2));
+        Pod first = pods.get("initialized");
+        assertThat(first.getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(first.getStatus().getInitContainerStatuses().get(0).getState().getRunning()).isNotNull();
+        assertThat(first.getStatus().getInitContainerStatuses().get(1).getState().getWaiting().getReason())
+                .isEqualTo("PodInitializing");
+
+        advance(Duration.ofSeconds(2));
+        Pod second = pods.get("initialized");
+        assertThat(second.getStatus().getInitContainerStatuses().get(0).getState().getTerminated().getReason())
+                .isEqualTo("Completed");
+        assertThat(second.getStatus().getInitContainerStatuses().get(1).getState().getRunning()).isNotNull();
+        assertThat(condition(second, "Initialized").getMessage()).isEqualTo("containers with incomplete status: [init-b]");
+
+        advance(Duration.ofSeconds(2));
+        Pod running = pods.get("initialized");
+        assertThat(running.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(condition(running, "Initialized").getStatus()).isEqualTo("True");
+        assertThat(running.getStatus().getInitContainerStatuses()).allSatisfy(c ->
+                assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed"));
+    }
 }
