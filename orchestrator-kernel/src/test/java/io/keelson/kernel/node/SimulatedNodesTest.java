@@ -407,4 +407,23 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(running.getStatus().getInitContainerStatuses()).allSatisfy(c ->
                 assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed"));
     }
+
+    @Test
+    void aPodWhoseHostPortIsTaken_isRejectedWithNodePorts() throws Exception {
+        add("a", Map.of());
+        for (String name : List.of("first", "second")) {
+            Pod pod = TestObjects.pod(name);
+            pod.getSpec().setNodeName(prefix + "a");
+            pod.getSpec().getContainers().get(0).setPorts(List.of(new io.fabric8.kubernetes.api.model
+                    .ContainerPortBuilder().withContainerPort(80).withHostPort(8080).build()));
+            pods.create(pod);
+            settle();
+        }
+        assertThat(pods.get("first").getStatus().getHostIP()).isNotNull();
+        Pod second = pods.get("second");
+        assertThat(second.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(second.getStatus().getReason()).isEqualTo("NodePorts");
+        assertThat(second.getStatus().getMessage()).isEqualTo("Pod was rejected: Predicate NodePorts failed: node(s)"
+                + " didn't have free ports for the requested pod ports");
+    }
 }
