@@ -70,7 +70,7 @@ final class DeletionOrder {
                     return ready;
                 }
             }
-            int restarts = Integer.compare(maxRestarts(b), maxRestarts(a));
+            int restarts = compareRestarts(a, b);
             if (restarts != 0) {
                 return restarts;
             }
@@ -88,12 +88,21 @@ final class DeletionOrder {
         return "Running".equals(phase) ? 2 : "Unknown".equals(phase) ? 1 : 0;
     }
 
-    /** The pod-deletion-cost annotation (an int32), 0 when absent or invalid. */
+    /**
+     * The pod-deletion-cost annotation (an int32), 0 when absent or invalid; as upstream, a leading {@code +} or a
+     * leading zero (other than "0" itself) makes it invalid.
+     */
     static int deletionCost(Pod p) {
         String v = p.getMetadata().getAnnotations() == null ? null : p.getMetadata().getAnnotations()
                 .get(DELETION_COST);
-        if (v == null) {
+        if (v == null || v.isEmpty() || !(v.charAt(0) == '-' || v.equals("0") || (v.charAt(0) >= '1'
+                && v.charAt(0) <= '9'))) {
             return 0;
+        }
+        for (int i = v.charAt(0) == '-' ? 1 : 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return 0; // only ASCII digits, as Go's ParseInt
+            }
         }
         try {
             return Integer.parseInt(v);
@@ -122,7 +131,7 @@ final class DeletionOrder {
 
     private static long logRank(Instant t, Instant now) {
         long age = java.time.Duration.between(t, now).toNanos();
-        return age > 0 ? (long) (Math.log(age) / Math.log(2)) : -1;
+        return age > 0 ? 63 - Long.numberOfLeadingZeros(age) : -1; // floor(log2(age)), exact
     }
 
     private static Instant readyTime(Pod p) {
@@ -142,10 +151,29 @@ final class DeletionOrder {
         return t == null ? null : Instant.parse(t);
     }
 
-    private static int maxRestarts(Pod p) {
+    /**
+     * compareMaxContainerRestarts: the highest restart count of the regular containers, and then that of the
+     * sidecars (init containers with restartPolicy Always).
+     */
+    private static int compareRestarts(Pod a, Pod b) {
+        int regular = Integer.compare(maxRestarts(b, false), maxRestarts(a, false));
+        return regular != 0 ? regular : Integer.compare(maxRestarts(b, true), maxRestarts(a, true));
+    }
+
+    private static int maxRestarts(Pod p, boolean sidecars) {
         int max = 0;
-        if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
-            for (ContainerStatus s : p.getStatus().getContainerStatuses()) {
+        List<ContainerStatus> statuses = p.getStatus() == null ? null : sidecars
+                ? p.getStatus().getInitContainerStatuses() : p.getStatus().getContainerStatuses();
+        if (statuses == null) {
+            return 0;
+        }
+        java.util.Set<String> sidecarNames = new java.util.HashSet<>();
+        if (sidecars && p.getSpec().getInitContainers() != null) {
+            p.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
+                    .forEach(c -> sidecarNames.add(c.getName()));
+        }
+        for (ContainerStatus s : statuses) {
+            if (!sidecars || sidecarNames.contains(s.getName())) {
                 max = Math.max(max, s.getRestartCount() == null ? 0 : s.getRestartCount());
             }
         }

@@ -93,4 +93,42 @@ class DeletionOrderTest {
                 pod("newer").editMetadata().withCreationTimestamp(NOW.minus(Duration.ofSeconds(10)).toString())
                         .endMetadata().build())).containsExactly("newer", "older");
     }
+
+    @Test
+    void deletionCostsWithAPlusSignOrLeadingZeros_areInvalid_andCountAsZero() {
+        for (String invalid : List.of("+10", "008", "", "1.5", "abc", "99999999999")) {
+            assertThat(DeletionOrder.deletionCost(pod("p").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST,
+                    invalid).endMetadata().build())).as(invalid).isZero();
+        }
+        assertThat(DeletionOrder.deletionCost(pod("p").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST,
+                "-08").endMetadata().build())).isEqualTo(-8);
+        assertThat(DeletionOrder.deletionCost(pod("p").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST,
+                "0").endMetadata().build())).isZero();
+        assertThat(DeletionOrder.deletionCost(pod("p").editMetadata().addToAnnotations(DeletionOrder.DELETION_COST,
+                "2147483647").endMetadata().build())).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void onEqualContainerRestarts_moreSidecarRestarts_first() {
+        PodBuilder sidecar = pod("x").editSpec().addNewInitContainer().withName("proxy").withRestartPolicy("Always")
+                .endInitContainer().endSpec();
+        Pod calm = new PodBuilder(sidecar.build()).editMetadata().withName("calm").withUid("uid-calm").endMetadata()
+                .editStatus().addNewInitContainerStatus().withName("proxy").withRestartCount(0)
+                .endInitContainerStatus().endStatus().build();
+        Pod flappy = new PodBuilder(sidecar.build()).editMetadata().withName("flappy").withUid("uid-flappy")
+                .endMetadata().editStatus().addNewInitContainerStatus().withName("proxy").withRestartCount(3)
+                .endInitContainerStatus().endStatus().build();
+        assertThat(order(calm, flappy)).containsExactly("flappy", "calm");
+    }
+
+    @Test
+    void agesExactlyAPowerOfTwoApart_fallInDifferentBuckets() {
+        // 2^40 ns and 2^40 - 1 ns old: buckets 40 and 39, however the floating-point logarithm rounds (in one
+        // bucket the UID would put a-exact first)
+        Instant exact = NOW.minusNanos(1L << 40);
+        Instant justUnder = NOW.minusNanos((1L << 40) - 1);
+        assertThat(order(pod("a-exact").editMetadata().withCreationTimestamp(exact.toString()).endMetadata().build(),
+                pod("z-under").editMetadata().withCreationTimestamp(justUnder.toString()).endMetadata().build()))
+                .containsExactly("z-under", "a-exact");
+    }
 }
