@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.keelson.kernel.ApiException;
@@ -33,11 +34,11 @@ final class ConfigReferences {
         for (Container c : containers) {
             for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
                 if (from.getConfigMapRef() != null && !Boolean.TRUE.equals(from.getConfigMapRef().getOptional())
-                        && configMap(kernel, ns, from.getConfigMapRef().getName()) == null) {
+                        && read(kernel, ConfigMap.class, ns, from.getConfigMapRef().getName()) == null) {
                     return "configmap \"" + from.getConfigMapRef().getName() + "\" not found";
                 }
                 if (from.getSecretRef() != null && !Boolean.TRUE.equals(from.getSecretRef().getOptional())
-                        && secret(kernel, ns, from.getSecretRef().getName()) == null) {
+                        && read(kernel, Secret.class, ns, from.getSecretRef().getName()) == null) {
                     return "secret \"" + from.getSecretRef().getName() + "\" not found";
                 }
             }
@@ -48,7 +49,7 @@ final class ConfigReferences {
                 }
                 var cmRef = source.getConfigMapKeyRef();
                 if (cmRef != null && !Boolean.TRUE.equals(cmRef.getOptional())) {
-                    ConfigMap cm = configMap(kernel, ns, cmRef.getName());
+                    ConfigMap cm = read(kernel, ConfigMap.class, ns, cmRef.getName());
                     if (cm == null) {
                         return "configmap \"" + cmRef.getName() + "\" not found";
                     }
@@ -58,7 +59,7 @@ final class ConfigReferences {
                 }
                 var secretRef = source.getSecretKeyRef();
                 if (secretRef != null && !Boolean.TRUE.equals(secretRef.getOptional())) {
-                    Secret s = secret(kernel, ns, secretRef.getName());
+                    Secret s = read(kernel, Secret.class, ns, secretRef.getName());
                     if (s == null) {
                         return "secret \"" + secretRef.getName() + "\" not found";
                     }
@@ -75,20 +76,9 @@ final class ConfigReferences {
         return m != null && m.containsKey(key);
     }
 
-    private static ConfigMap configMap(Kernel kernel, String ns, String name) {
+    private static <T extends HasMetadata> T read(Kernel kernel, Class<T> type, String ns, String name) {
         try {
-            return kernel.resources(ConfigMap.class).inNamespace(ns).get(name);
-        } catch (ApiException e) {
-            if (e.code() == 404) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    private static Secret secret(Kernel kernel, String ns, String name) {
-        try {
-            return kernel.resources(Secret.class).inNamespace(ns).get(name);
+            return kernel.resources(type).inNamespace(ns).get(name);
         } catch (ApiException e) {
             if (e.code() == 404) {
                 return null;

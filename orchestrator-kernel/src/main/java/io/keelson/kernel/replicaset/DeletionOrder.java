@@ -135,15 +135,9 @@ final class DeletionOrder {
     }
 
     private static Instant readyTime(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (PodCondition c : p.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType()) && "True".equals(c.getStatus()) && c.getLastTransitionTime() != null) {
-                return Instant.parse(c.getLastTransitionTime());
-            }
-        }
-        return null;
+        PodCondition ready = Pods.readyCondition(p);
+        return ready == null || ready.getLastTransitionTime() == null ? null
+                : Instant.parse(ready.getLastTransitionTime());
     }
 
     private static Instant created(Pod p) {

@@ -33,7 +33,8 @@ final class Pods {
                 && !Instant.parse(ready.getLastTransitionTime()).plusSeconds(minReadySeconds).isAfter(now);
     }
 
-    private static PodCondition readyCondition(Pod p) {
+    /** The pod's Ready condition when it is True, else null. */
+    static PodCondition readyCondition(Pod p) {
         if (p.getStatus() == null || p.getStatus().getConditions() == null) {
             return null;
         }
