@@ -3,6 +3,7 @@ package io.keelson.kernel;
 import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.keelson.store.Compare;
 import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.KeyValue;
@@ -191,13 +192,20 @@ final class ResourceStore<T extends HasMetadata> {
         return object;
     }
 
-    /** Status writes take only the status; metadata changes other than those are dropped too. */
+    /**
+     * Status writes take only the status; metadata changes are dropped too, except a Deployment's annotations: its
+     * status strategy resets only spec and labels, and the Deployment controller writes the revision annotation
+     * with the status.
+     */
     private T withStatusOf(T old, T object) {
         if (!type.statusSubresource() || !ObjectParts.hasStatus(object)) {
             throw Statuses.notFound(type, old.getMetadata().getName() + "/status");
         }
         T updated = ObjectCodec.copy(old, type.javaType());
         ObjectParts.copyStatus(object, updated);
+        if (updated instanceof Deployment) {
+            updated.getMetadata().setAnnotations(object.getMetadata().getAnnotations());
+        }
         return updated;
     }
 

@@ -46,7 +46,8 @@ class KernelArchitectureTest {
             "io.keelson.kernel.workqueue.RateLimiter", "io.keelson.kernel.workqueue.WorkQueue",
             "io.keelson.kernel.scheduler.Scheduler", "io.keelson.kernel.node.SimulatedNodes",
             "io.keelson.kernel.nodelifecycle.NodeLifecycleController",
-            "io.keelson.kernel.replicaset.ReplicaSetController", "io.keelson.kernel.podgc.PodGCController");
+            "io.keelson.kernel.replicaset.ReplicaSetController", "io.keelson.kernel.deployment.DeploymentController",
+            "io.keelson.kernel.podgc.PodGCController");
 
     /** The scheduler framework's SPI: what plugins implement and use. */
     private static final java.util.Set<String> SCHEDULER_SPI = java.util.Set.of("BindPlugin", "ClusterEvent",

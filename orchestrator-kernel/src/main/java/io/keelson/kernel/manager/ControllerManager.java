@@ -2,6 +2,7 @@ package io.keelson.kernel.manager;
 
 import io.keelson.kernel.Kernel;
 import io.keelson.kernel.controller.ManagedController;
+import io.keelson.kernel.deployment.DeploymentController;
 import io.keelson.kernel.gc.GarbageCollector;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.leaderelection.LeaderElector;
@@ -118,6 +119,7 @@ public final class ControllerManager implements AutoCloseable {
             factories.put("garbage-collector", GarbageCollector::create);
             factories.put("node-lifecycle", (k, i) -> NodeLifecycleController.create(k, i, clock));
             factories.put("replicaset", (k, i) -> ReplicaSetController.create(k, i, clock));
+            factories.put("deployment", (k, i) -> DeploymentController.create(k, i, clock));
             factories.put("pod-garbage-collector", (k, i) -> PodGCController.create(k, i, clock));
         }
 
