@@ -72,6 +72,11 @@ public final class Controller implements AutoCloseable {
         };
     }
 
+    /** Nothing queued and nothing being reconciled (delayed requeues do not count). */
+    public boolean isIdle() {
+        return queue.isIdle();
+    }
+
     /** Starts the workers (the informers are started by their factory). */
     public synchronized void start() {
         for (int i = 0; i < workers; i++) {

@@ -100,6 +100,11 @@ public final class DeploymentController implements ManagedController {
     }
 
     @Override
+    public boolean isIdle() {
+        return controller.isIdle();
+    }
+
+    @Override
     public void start() {
         controller.start();
     }

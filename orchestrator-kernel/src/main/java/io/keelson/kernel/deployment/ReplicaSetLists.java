@@ -47,6 +47,11 @@ final class ReplicaSetLists {
         return sum(sets, ReplicaSetLists::replicas);
     }
 
+    /** The pods the ReplicaSets have or will have: per ReplicaSet, its size or its status count if higher. */
+    static int podTotal(List<ReplicaSet> sets) {
+        return sum(sets, rs -> Math.max(replicas(rs), statusReplicas(rs)));
+    }
+
     /** GetActualReplicaCountForReplicaSets: the sum of status.replicas. */
     static int actualTotal(List<ReplicaSet> sets) {
         return sum(sets, ReplicaSetLists::statusReplicas);

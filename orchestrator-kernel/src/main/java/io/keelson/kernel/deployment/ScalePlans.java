@@ -12,6 +12,11 @@ import java.util.Map;
  * The Deployment controller's arithmetic, without writes: how far the new ReplicaSet may grow, how far old ones may
  * shrink during a rolling update, how a resize spreads over the ReplicaSets, and which old ReplicaSets the history
  * limit removes. The sync applies the steps in order.
+ *
+ * <p>Two guards go beyond upstream, so that the bounds hold for the pods that exist and not only for the
+ * ReplicaSets' sizes, whatever order the ReplicaSet controller's creates and deletes land in: the new ReplicaSet grows
+ * only while the pods the ReplicaSets still report (not only their sizes) leave room under replicas + maxSurge, and a
+ * ReplicaSet counts no more available pods than its size (its status may still count pods it is deleting).
  */
 final class ScalePlans {
     /** Scale the named ReplicaSet to {@code size}. */
@@ -36,7 +41,7 @@ final class ScalePlans {
         if (!Fenceposts.isRollingUpdate(d)) {
             return replicas;
         }
-        int current = ReplicaSetLists.specTotal(all);
+        int current = ReplicaSetLists.podTotal(all);
         int maxTotal = replicas + Fenceposts.maxSurge(d);
         int size = ReplicaSetLists.replicas(newRs);
         if (current >= maxTotal) {
@@ -56,7 +61,7 @@ final class ScalePlans {
             return steps;
         }
         int minAvailable = Fenceposts.replicas(d) - Fenceposts.maxUnavailable(d);
-        int newUnavailable = ReplicaSetLists.replicas(newRs) - ReplicaSetLists.available(newRs);
+        int newUnavailable = newRs == null ? 0 : ReplicaSetLists.replicas(newRs) - ReplicaSetLists.available(newRs);
         int maxScaledDown = ReplicaSetLists.specTotal(all) - minAvailable - newUnavailable;
         if (maxScaledDown <= 0) {
             return steps;
@@ -71,7 +76,7 @@ final class ScalePlans {
                 break;
             }
             int r = size.get(rs.getMetadata().getName());
-            int available = ReplicaSetLists.available(rs);
+            int available = Math.min(ReplicaSetLists.available(rs), r);
             if (r == 0 || r == available) {
                 continue; // nothing unhealthy to remove
             }
@@ -79,7 +84,10 @@ final class ScalePlans {
             add(steps, size, rs, r - count);
             cleaned += count;
         }
-        int available = ReplicaSetLists.availableTotal(ReplicaSetLists.plus(oldActive, newRs));
+        int available = newRs == null ? 0 : Math.min(ReplicaSetLists.available(newRs), ReplicaSetLists.replicas(newRs));
+        for (ReplicaSet rs : oldActive) {
+            available += Math.min(ReplicaSetLists.available(rs), size.get(rs.getMetadata().getName()));
+        }
         if (available <= minAvailable) {
             return steps;
         }

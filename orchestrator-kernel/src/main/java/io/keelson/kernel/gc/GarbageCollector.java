@@ -54,6 +54,12 @@ public final class GarbageCollector implements ManagedController {
         return new GarbageCollector(kernel, informers, 20);
     }
 
+    @Override
+    public boolean isIdle() {
+        return controller.isIdle();
+    }
+
+    @Override
     public void start() {
         controller.start();
     }

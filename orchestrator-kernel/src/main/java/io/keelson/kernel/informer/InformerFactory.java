@@ -59,6 +59,11 @@ public final class InformerFactory implements AutoCloseable {
         return CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new));
     }
 
+    /** Every informer has handed its notifications to its handlers (none waits in a handler's backlog). */
+    public boolean isIdle() {
+        return informers.values().stream().allMatch(i -> i.handlerBacklog() == 0);
+    }
+
     /** Fails if any consumer modified a cached object (with mutation detection on). */
     public void checkMutations() {
         informers.values().forEach(SharedInformer::checkMutations);

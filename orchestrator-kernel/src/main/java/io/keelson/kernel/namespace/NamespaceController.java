@@ -52,6 +52,11 @@ public final class NamespaceController implements ManagedController {
         return new NamespaceController(kernel, informers, clock);
     }
 
+    @Override
+    public boolean isIdle() {
+        return controller.isIdle();
+    }
+
     public void start() {
         controller.start();
     }

@@ -75,6 +75,11 @@ public final class ReplicaSetController implements ManagedController {
     }
 
     @Override
+    public boolean isIdle() {
+        return controller.isIdle();
+    }
+
+    @Override
     public void start() {
         controller.start();
     }

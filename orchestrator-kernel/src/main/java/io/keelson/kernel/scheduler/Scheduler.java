@@ -156,6 +156,16 @@ public final class Scheduler implements AutoCloseable {
         return profiles.keySet();
     }
 
+    /**
+     * Moves pods whose back-off has run out by the clock, and pods unschedulable for longer than the leftover
+     * period, back to the active queue: the queue's timers do it every second and every 30 seconds of real time; a
+     * test that drives a fake clock calls it after moving the clock.
+     */
+    public void flushQueues() {
+        queue.flushBackoffCompleted();
+        queue.flushUnschedulableLeftover();
+    }
+
     /** Pods by queue: active, backoff, unschedulable (including gated ones), in_flight. */
     public Map<String, Integer> queueSizes() {
         return queue.sizes();

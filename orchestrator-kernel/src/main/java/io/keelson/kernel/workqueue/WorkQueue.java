@@ -196,6 +196,20 @@ public final class WorkQueue<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Nothing is queued or being processed (items added with a delay that has not run out do not count): what a
+     * test driving a fake clock waits for before it moves the clock.
+     */
+    public boolean isIdle() {
+        lock.lock();
+        try {
+            promoteDelayedLocked();
+            return dirty.isEmpty() && processing.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops accepting items and wakes every worker: {@link #take} returns null from now on. */
     public void shutDown() {
         lock.lock();

@@ -172,7 +172,11 @@ class DeploymentControllerTest extends KernelTestBase {
         // the new ReplicaSet is created at 1 (4 + 1 surge - 4); the old may lose 1 (3 must stay available)
         assertThat(sizes()).containsExactly(Map.entry("rev1", 3), Map.entry("rev2", 1));
         sync("web");
-        assertThat(sizes()).as("room for one more surge pod").containsExactly(Map.entry("rev1", 3),
+        assertThat(sizes()).as("the old ReplicaSet still reports 4 pods: no room yet").containsExactly(
+                Map.entry("rev1", 3), Map.entry("rev2", 1));
+        setStatus(replicaSets().get(0).getMetadata().getName(), 3, 3);
+        sync("web");
+        assertThat(sizes()).as("its pod went: room for one more surge pod").containsExactly(Map.entry("rev1", 3),
                 Map.entry("rev2", 2));
         sync("web");
         assertThat(sizes()).as("nothing more until new pods are available").containsExactly(Map.entry("rev1", 3),
@@ -224,6 +228,7 @@ class DeploymentControllerTest extends KernelTestBase {
         sync("web");
         changeImage("web", "nginx:2");
         sync("web");
+        setStatus(replicaSets().get(0).getMetadata().getName(), 8, 8);
         sync("web");
         assertThat(sizes()).containsExactly(Map.entry("rev1", 8), Map.entry("rev2", 5));
         Deployment d = deployments.get("web");

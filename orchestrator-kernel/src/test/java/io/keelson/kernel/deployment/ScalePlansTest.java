@@ -108,6 +108,10 @@ class ScalePlansTest {
                 .isEqualTo(6);
         assertThat(ScalePlans.newReplicaSetReplicas(DeploymentFixtures.recreate(3), all, rs("new", 1, 2)))
                 .isEqualTo(3);
+        ReplicaSet growing = rs("new", 2, 2);
+        assertThat(ScalePlans.newReplicaSetReplicas(DeploymentFixtures.rolling(6, 1, 1),
+                List.of(rs("old", 4, 5, 5, 1), growing), growing)).as("the old one still has 5 pods: no room")
+                .isEqualTo(2);
         // reconcileNewReplicaSet's rows (maxUnavailable 0): all = [new, old]
         assertThat(newFor(10, 0, 10, 0)).isZero();
         assertThat(newFor(10, 2, 10, 0)).isEqualTo(2);
@@ -128,6 +132,7 @@ class ScalePlansTest {
         assertThat(oldAfter(10, 2, 10, 8, 0, 0)).as("two unhealthy cleaned up").isEqualTo(8);
         assertThat(oldAfter(10, 2, 10, 9, 0, 0)).as("one unhealthy, then one ready").isEqualTo(8);
         assertThat(oldAfter(10, 2, 8, 8, 2, 0)).as("the new pods' unavailability blocks").isEqualTo(8);
+        assertThat(oldAfter(10, 2, 9, 10, 1, 1)).as("a pod being deleted is not counted available").isEqualTo(7);
     }
 
     private static int oldAfter(int replicas, int maxUnavailable, int oldSize, int oldAvailable, int newSize,
