@@ -55,7 +55,7 @@ final class Deletion {
         boolean changed = !finalizers.equals(meta.getFinalizers());
         meta.setFinalizers(finalizers);
         if (grace == 0 && !Strategies.hasPendingFinalizers(object)) {
-            store.remove(key, stored.modRevision());
+            store.remove(key, stored.modRevision(), stored.object());
             return new DeleteResult<>(stored.object(), true);
         }
         if (object instanceof Namespace ns && !alreadyDeleting) {

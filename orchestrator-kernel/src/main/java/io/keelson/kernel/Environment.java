@@ -17,7 +17,7 @@ import java.util.random.RandomGenerator;
 /** What every resource store shares: the store, the injected clock and randomness, admission, the caches. */
 record Environment(KvStore store, Clock clock, RandomGenerator random, List<AdmissionPlugin> admission,
                    Function<ResourceType<?>, WatchCache> caches, Duration requestTimeout, ObjectLeases leases,
-                   Kernel kernel) {
+                   ServiceRanges serviceRanges, Kernel kernel) {
     /** Characters of generated names: no vowels (no words), no look-alikes ({@code names.SimpleNameGenerator}). */
     private static final String NAME_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
 

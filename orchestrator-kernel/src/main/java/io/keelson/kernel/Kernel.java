@@ -59,7 +59,7 @@ public final class Kernel implements AutoCloseable {
                 new DefaultTolerationSeconds(), new PriorityAdmission()));
         admission.addAll(b.admission);
         Environment env = new Environment(store, b.clock, b.random, List.copyOf(admission), this::cache,
-                b.requestTimeout, new ObjectLeases(store, b.clock), this);
+                b.requestTimeout, new ObjectLeases(store, b.clock), b.serviceRanges, this);
         for (ResourceType<?> type : b.types) {
             stores.put(type.javaType(), new ResourceStore<>(type, env));
             byKind.put(type.apiVersion() + "/" + type.kind(), type);
@@ -257,6 +257,7 @@ public final class Kernel implements AutoCloseable {
         private final List<ResourceType<?>> types = new ArrayList<>(BuiltinTypes.ALL);
         private Duration eventTtl = Duration.ofHours(1);
         private UnaryOperator<WatchCacheConfig> cacheConfig = UnaryOperator.identity();
+        private ServiceRanges serviceRanges = new ServiceRanges("10.96.0.0/12", "30000-32767");
 
         private Builder() {
         }
@@ -315,6 +316,17 @@ public final class Kernel implements AutoCloseable {
                 throw new IllegalArgumentException(type.javaType().getName() + " is already served");
             }
             types.add(type);
+            return this;
+        }
+
+        /**
+         * Where Services get their cluster IPs (kube-apiserver's {@code --service-cluster-ip-range}; an IPv4 CIDR,
+         * 10.96.0.0/12 by default) and node ports ({@code --service-node-port-range}, 30000-32767).
+         *
+         * @throws IllegalArgumentException for a malformed range
+         */
+        public Builder serviceRanges(String clusterIpCidr, String nodePortRange) {
+            this.serviceRanges = new ServiceRanges(clusterIpCidr, nodePortRange);
             return this;
         }
 

@@ -148,6 +148,8 @@ final class KindValidation {
                     oldJob.getSpec().getCompletions());
         } else if (o instanceof PriorityClass pc) {
             MetadataValidation.immutable(errors, "value", pc.getValue(), ((PriorityClass) old).getValue());
+        } else if (o instanceof Service svc) {
+            serviceUpdate(errors, svc.getSpec(), ((Service) old).getSpec());
         }
         return errors;
     }
@@ -222,6 +224,10 @@ final class KindValidation {
             errors.add(FieldError.notSupported("spec.type", spec.getType(), SERVICE_TYPES));
         }
         boolean headless = "None".equals(spec.getClusterIP());
+        if (headless && ("NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType()))) {
+            errors.add(FieldError.invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for "
+                    + spec.getType() + " services"));
+        }
         if (spec.getPorts().isEmpty() && !"ExternalName".equals(spec.getType()) && !headless) {
             errors.add(FieldError.required("spec.ports", ""));
         }
@@ -238,9 +244,24 @@ final class KindValidation {
                 errors.add(FieldError.invalid(path + ".port", p.getPort() == null ? 0 : p.getPort(),
                         "must be between 1 and 65535, inclusive"));
             }
+            if ("ClusterIP".equals(spec.getType()) && p.getNodePort() != null && p.getNodePort() != 0) {
+                errors.add(FieldError.forbidden(path + ".nodePort", "may not be used when `type` is 'ClusterIP'"));
+            }
         }
         if (spec.getSelector() != null) {
             errors.addAll(MetadataValidation.labels(spec.getSelector(), "spec.selector"));
+        }
+    }
+
+    /** validateUpgradeDowngradeClusterIPs: an allocated cluster IP stays (ExternalName on either side aside). */
+    private static void serviceUpdate(List<FieldError> errors, io.fabric8.kubernetes.api.model.ServiceSpec spec,
+                                      io.fabric8.kubernetes.api.model.ServiceSpec old) {
+        if (spec == null || old == null || "ExternalName".equals(spec.getType())
+                || "ExternalName".equals(old.getType()) || MetadataValidation.empty(old.getClusterIP())) {
+            return;
+        }
+        if (!old.getClusterIP().equals(spec.getClusterIP())) {
+            errors.add(FieldError.invalid("spec.clusterIPs[0]", spec.getClusterIPs(), "may not change once set"));
         }
     }
 

@@ -3,6 +3,7 @@ package io.keelson.kernel;
 import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.keelson.store.Compare;
 import io.keelson.store.DeleteRangeRequest;
@@ -10,10 +11,12 @@ import io.keelson.store.KeyValue;
 import io.keelson.store.PutRequest;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.RangeResponse;
+import io.keelson.store.TxnOp;
 import io.keelson.store.TxnRequest;
 import io.keelson.store.TxnResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The writes of one resource type, as kube-apiserver's generic registry store does them: defaults, admission,
@@ -27,6 +30,8 @@ final class ResourceStore<T extends HasMetadata> {
     private static final int GENERATE_NAME_ATTEMPTS = 8;
     /** Unconditional writes (no resourceVersion given) retry lost races this many times. */
     private static final int UNCONDITIONAL_ATTEMPTS = 16;
+    /** Creates of a Service whose randomly picked address or port another write took meanwhile. */
+    private static final int ALLOCATION_ATTEMPTS = 8;
 
     final ResourceType<T> type;
     final Environment env;
@@ -43,6 +48,20 @@ final class ResourceStore<T extends HasMetadata> {
     }
 
     T create(String namespace, T input) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return createAttempt(namespace, input);
+            } catch (LostRace e) {
+                // another write took an address or port this one picked: pick again
+                if (attempt == ALLOCATION_ATTEMPTS) {
+                    throw Statuses.internal("failed to allocate the Service's cluster IP or node ports after "
+                            + ALLOCATION_ATTEMPTS + " attempts");
+                }
+            }
+        }
+    }
+
+    private T createAttempt(String namespace, T input) {
         T object = ObjectCodec.copy(input, type.javaType());
         MetadataValidation.requireMeta(object);
         ObjectMeta meta = object.getMetadata();
@@ -79,16 +98,25 @@ final class ResourceStore<T extends HasMetadata> {
         Defaults.apply(object);
         admit(AdmissionRequest.Operation.CREATE, object, null, "", true);
         Strategies.prepareForCreate(object);
+        Set<ByteString> requested = heldKeys(object);
+        ServiceRanges.Claims claims = object instanceof Service svc ? env.serviceRanges().allocate(env, svc, null)
+                : ServiceRanges.Claims.NONE;
         List<FieldError> errors = new ArrayList<>(MetadataValidation.create(type, meta));
         errors.addAll(KindValidation.create(object));
         failIfInvalid(meta.getName(), errors);
         admit(AdmissionRequest.Operation.CREATE, object, null, "", false);
         ByteString key = key(meta.getNamespace(), meta.getName());
-        TxnResponse response = env.await(env.store().txn(TxnRequest.of(
-                List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
-                List.of(put(key, ObjectCodec.encode(object))), List.of())), "create " + meta.getName());
+        List<Compare> compares = new ArrayList<>(List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)));
+        List<TxnOp> ops = new ArrayList<>(List.of(put(key, ObjectCodec.encode(object))));
+        claim(object, claims, compares, ops);
+        TxnResponse response = env.await(env.store().txn(TxnRequest.of(compares, ops, List.of())),
+                "create " + meta.getName());
         if (!response.succeeded()) {
-            throw Statuses.alreadyExists(type, meta.getName());
+            if (claims.acquire().isEmpty() || read(meta.getNamespace(), meta.getName()) != null) {
+                throw Statuses.alreadyExists(type, meta.getName());
+            }
+            env.serviceRanges().explainConflict(env, (Service) object, claims, requested);
+            throw new LostRace();
         }
         meta.setResourceVersion(Long.toString(response.header().revision()));
         return object;
@@ -163,6 +191,9 @@ final class ResourceStore<T extends HasMetadata> {
         if (!status && Strategies.usesGeneration(updated) && Strategies.specChanged(updated, old)) {
             meta.setGeneration(oldMeta.getGeneration() == null ? 1 : oldMeta.getGeneration() + 1);
         }
+        Set<ByteString> requested = heldKeys(updated);
+        ServiceRanges.Claims claims = !status && updated instanceof Service svc
+                ? env.serviceRanges().allocate(env, svc, (Service) old) : ServiceRanges.Claims.NONE;
         List<FieldError> errors = new ArrayList<>(MetadataValidation.update(type, meta, oldMeta));
         if (!status) {
             errors.addAll(KindValidation.update(updated, old));
@@ -173,14 +204,21 @@ final class ResourceStore<T extends HasMetadata> {
         ByteString key = key(meta.getNamespace(), meta.getName());
         if (meta.getDeletionTimestamp() != null && !Strategies.hasPendingFinalizers(updated)
                 && (meta.getDeletionGracePeriodSeconds() == null || meta.getDeletionGracePeriodSeconds() == 0)) {
-            remove(key, stored.modRevision());
+            remove(key, stored.modRevision(), old);
             meta.setResourceVersion(Long.toString(stored.modRevision()));
             return updated;
         }
         if (value.equals(stored.value())) {
             return old; // nothing changed: nothing is written and the resourceVersion stays
         }
-        meta.setResourceVersion(Long.toString(swap(key, stored.modRevision(), value)));
+        try {
+            meta.setResourceVersion(Long.toString(swap(key, stored.modRevision(), value, updated, claims)));
+        } catch (LostRace e) {
+            if (!claims.acquire().isEmpty()) {
+                env.serviceRanges().explainConflict(env, (Service) updated, claims, requested);
+            }
+            throw e;
+        }
         return updated;
     }
 
@@ -211,13 +249,37 @@ final class ResourceStore<T extends HasMetadata> {
 
     /** Writes {@code value} if the key is still at {@code modRevision}; returns the new revision. */
     long swap(ByteString key, long modRevision, ByteString value) {
-        TxnResponse r = env.await(env.store().txn(TxnRequest.of(
-                List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
-                List.of(put(key, value)), List.of())), "update " + key.toStringUtf8());
+        return swap(key, modRevision, value, null, ServiceRanges.Claims.NONE);
+    }
+
+    /** {@link #swap}, taking and giving back the object's range keys in the same transaction. */
+    private long swap(ByteString key, long modRevision, ByteString value, T object, ServiceRanges.Claims claims) {
+        List<Compare> compares = new ArrayList<>(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)));
+        List<TxnOp> ops = new ArrayList<>(List.of(put(key, value)));
+        claim(object, claims, compares, ops);
+        TxnResponse r = env.await(env.store().txn(TxnRequest.of(compares, ops, List.of())),
+                "update " + key.toStringUtf8());
         if (!r.succeeded()) {
             throw new LostRace();
         }
         return r.header().revision();
+    }
+
+    /** Adds the claims to a write: each key taken must be free and records its holder; released keys go. */
+    private static void claim(HasMetadata object, ServiceRanges.Claims claims, List<Compare> compares,
+                              List<TxnOp> ops) {
+        for (ByteString k : claims.acquire()) {
+            compares.add(Compare.createRevision(k, Compare.Result.EQUAL, 0));
+            ops.add(PutRequest.of(k, ServiceRanges.holder((Service) object)));
+        }
+        for (ByteString k : claims.release()) {
+            ops.add(DeleteRangeRequest.key(k));
+        }
+    }
+
+    /** The range keys a stored object holds (a Service's cluster IP and node ports); none for other types. */
+    static Set<ByteString> heldKeys(HasMetadata object) {
+        return object instanceof Service svc ? ServiceRanges.held(svc) : Set.of();
     }
 
     /** The put of an object; one with a time to live goes under a shared lease, renewed by every write. */
@@ -226,11 +288,13 @@ final class ResourceStore<T extends HasMetadata> {
         return type.ttl().isZero() ? put : put.withLease(env.leases().leaseFor(type.ttl(), env));
     }
 
-    /** Deletes the key if it is still at {@code modRevision}. */
-    void remove(ByteString key, long modRevision) {
+    /** Deletes the key if it is still at {@code modRevision}, with the range keys the stored object held. */
+    void remove(ByteString key, long modRevision, T stored) {
+        List<TxnOp> ops = new ArrayList<>(List.of(DeleteRangeRequest.key(key)));
+        heldKeys(stored).forEach(k -> ops.add(DeleteRangeRequest.key(k)));
         TxnResponse r = env.await(env.store().txn(TxnRequest.of(
-                List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
-                List.of(DeleteRangeRequest.key(key)), List.of())), "delete " + key.toStringUtf8());
+                List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops, List.of())),
+                "delete " + key.toStringUtf8());
         if (!r.succeeded()) {
             throw new LostRace();
         }
