@@ -47,6 +47,8 @@ class KernelArchitectureTest {
             "io.keelson.kernel.scheduler.Scheduler", "io.keelson.kernel.node.SimulatedNodes",
             "io.keelson.kernel.nodelifecycle.NodeLifecycleController",
             "io.keelson.kernel.replicaset.ReplicaSetController", "io.keelson.kernel.deployment.DeploymentController",
+            "io.keelson.kernel.endpoints.EndpointSliceController", "io.keelson.kernel.endpoints.EndpointsController",
+            "io.keelson.kernel.endpoints.ServiceResolver",
             "io.keelson.kernel.podgc.PodGCController");
 
     /** The scheduler framework's SPI: what plugins implement and use. */
@@ -81,6 +83,7 @@ class KernelArchitectureTest {
         classes().that().arePublic().and().areTopLevelClasses().and().resideOutsideOfPackages(API_PACKAGES)
                 .should().haveSimpleNameEndingWith("Controller").orShould().haveSimpleName("GarbageCollector")
                 .orShould().haveSimpleName("Scheduler").orShould().haveSimpleName("SimulatedNodes")
+                .orShould().haveSimpleName("ServiceResolver")
                 .check(KERNEL);
     }
 

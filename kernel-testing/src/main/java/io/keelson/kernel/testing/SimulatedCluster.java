@@ -8,6 +8,8 @@ import io.keelson.kernel.Kernel;
 import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.deployment.DeploymentController;
+import io.keelson.kernel.endpoints.EndpointSliceController;
+import io.keelson.kernel.endpoints.EndpointsController;
 import io.keelson.kernel.gc.GarbageCollector;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.namespace.NamespaceController;
@@ -32,10 +34,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A whole cluster in this JVM for tests: a single-node store in a directory, the kernel, the scheduler, the
- * controllers (namespace, garbage collector, node lifecycle, ReplicaSet, Deployment, pod GC) and simulated nodes, all
- * on a {@link ManualClock}. Time moves only in {@link #advance}: the nodes run what is due and the node lifecycle
- * controller makes its passes at each simulated second, while controllers and the scheduler react on their own
- * threads.
+ * controllers (namespace, garbage collector, node lifecycle, ReplicaSet, Deployment, pod GC, EndpointSlice,
+ * Endpoints) and simulated nodes, all on a {@link ManualClock}. Time moves only in {@link #advance}: the nodes run
+ * what is due and the node lifecycle controller makes its passes at each simulated second, while controllers and
+ * the scheduler react on their own threads.
  *
  * <pre>{@code
  * try (SimulatedCluster cluster = SimulatedCluster.builder(dir).nodes(3).build()) {
@@ -73,6 +75,8 @@ public final class SimulatedCluster implements AutoCloseable {
             controllers.add(ReplicaSetController.create(kernel, informers, clock));
             controllers.add(DeploymentController.create(kernel, informers, clock));
             controllers.add(PodGCController.create(kernel, informers, clock));
+            controllers.add(EndpointSliceController.create(kernel, informers, clock));
+            controllers.add(EndpointsController.create(kernel, informers));
             scheduler.start().get(30, TimeUnit.SECONDS);
             for (int i = 1; i <= b.nodes; i++) {
                 nodes.add(b.node(i));

@@ -3,6 +3,8 @@ package io.keelson.kernel.manager;
 import io.keelson.kernel.Kernel;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.deployment.DeploymentController;
+import io.keelson.kernel.endpoints.EndpointSliceController;
+import io.keelson.kernel.endpoints.EndpointsController;
 import io.keelson.kernel.gc.GarbageCollector;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.leaderelection.LeaderElector;
@@ -120,6 +122,8 @@ public final class ControllerManager implements AutoCloseable {
             factories.put("node-lifecycle", (k, i) -> NodeLifecycleController.create(k, i, clock));
             factories.put("replicaset", (k, i) -> ReplicaSetController.create(k, i, clock));
             factories.put("deployment", (k, i) -> DeploymentController.create(k, i, clock));
+            factories.put("endpointslice", (k, i) -> EndpointSliceController.create(k, i, clock));
+            factories.put("endpoints", EndpointsController::create);
             factories.put("pod-garbage-collector", (k, i) -> PodGCController.create(k, i, clock));
         }
 

@@ -64,7 +64,7 @@ class ControllerManagerIT {
         assertThat(managers.stream().filter(ControllerManager::isLeader).count()).isEqualTo(1);
         int leader = indexOfLeader();
         assertThat(managers.get(leader).runningControllers()).containsExactly("namespace", "garbage-collector",
-                "node-lifecycle", "replicaset", "deployment", "pod-garbage-collector");
+                "node-lifecycle", "replicaset", "deployment", "endpointslice", "endpoints", "pod-garbage-collector");
         collectsGarbage(kernels.get((leader + 1) % 3), "before");
 
         managers.get(leader).close();
