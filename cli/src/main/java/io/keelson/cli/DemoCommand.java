@@ -26,12 +26,13 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start a single-node store, write, read, run a txn, use a lease and compact; then run the"
                 + " orchestration kernel on it: apply a manifest, watch, conflict, validation, events, garbage"
-                + " collection and namespace deletion.")
+                + " collection and namespace deletion; the scheduler; then the control loop: simulated nodes, a"
+                + " Deployment rolled out, a node lost, a Service, an undo.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "demo.keelson", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    private final PrintStream out = System.out;
+    private final PrintStream out = StampedOutput.around(System.out);
 
     @Override
     public Integer call() {
@@ -72,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("deleted " + deleted + " keys; store revision now " + store.status().revision());
             new KernelDemo(store, out).run();
             new SchedulerDemo(store, out).run();
-            new NodesDemo(store, out).run();
+            new ClusterDemo(store, out).run();
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }

@@ -38,11 +38,11 @@ final class SchedulerDemo {
             scheduler.start().get(30, TimeUnit.SECONDS);
             Resources<io.fabric8.kubernetes.api.model.Namespace> namespaces =
                     kernel.resources(io.fabric8.kubernetes.api.model.Namespace.class);
-            if (namespaces.list("").stream().noneMatch(n -> n.getMetadata().getName().equals("shop"))) {
-                namespaces.create(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build());
+            if (namespaces.list("").stream().noneMatch(n -> n.getMetadata().getName().equals("scheduling"))) {
+                namespaces.create(new NamespaceBuilder().withNewMetadata().withName("scheduling").endMetadata().build());
             }
             Resources<Node> nodes = kernel.resources(Node.class);
-            Resources<Pod> pods = kernel.resources(Pod.class).inNamespace("shop");
+            Resources<Pod> pods = kernel.resources(Pod.class).inNamespace("scheduling");
             cleanUp(nodes, pods); // a previous run's, if the demo runs again on the same data
             nodes.create(node("node-a", "zone-1", "4", false));
             nodes.create(node("node-b", "zone-2", "4", false));
@@ -91,7 +91,7 @@ final class SchedulerDemo {
 
     /** This run's events: those about the pods it created (a previous run's stay for their hour). */
     private static List<Event> events(Kernel kernel, String reason, java.util.Set<String> podUids) {
-        return kernel.resources(Event.class).inNamespace("shop").list("").stream()
+        return kernel.resources(Event.class).inNamespace("scheduling").list("").stream()
                 .filter(e -> reason.equals(e.getReason()) && podUids.contains(e.getInvolvedObject().getUid()))
                 .toList();
     }
