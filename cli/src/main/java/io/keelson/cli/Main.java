@@ -27,7 +27,7 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "keelson", mixinStandardHelpOptions = true, version = "keelson 0.1.0",
         description = "Keelson: a Raft-replicated MVCC key-value store speaking etcd's v3 API.",
-        subcommands = {DemoCommand.class, MemberCommand.class, SnapshotCommand.class})
+        subcommands = {DemoCommand.class, KernelCommand.class, MemberCommand.class, SnapshotCommand.class})
 public final class Main implements Callable<Integer> {
     /** etcd's upper bound for the election timeout. */
     private static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
