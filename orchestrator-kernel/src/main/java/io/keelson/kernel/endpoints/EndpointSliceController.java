@@ -18,7 +18,6 @@ import io.keelson.kernel.controller.Controller;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.Cache;
-import io.keelson.kernel.informer.EventHandler;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.KeyFunctions;
 import io.keelson.kernel.informer.SharedInformer;
@@ -64,22 +63,7 @@ public final class EndpointSliceController implements ManagedController {
                         ? List.of(KeyFunctions.key(s.getMetadata().getNamespace(),
                         s.getMetadata().getLabels().get(SliceReconciler.SERVICE_NAME))) : List.of())
                 .reconciler(this::sync).workers(5).build();
-        pods.addEventHandler(new EventHandler<>() {
-            @Override
-            public void onAdd(Pod pod, boolean initialList) {
-                enqueueServicesOf(pod, null);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                enqueueServicesOf(pod, old);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                enqueueServicesOf(pod, null);
-            }
-        });
+        pods.addEventHandler(PodEndpoints.servicesOf(services, controller));
     }
 
     /** An EndpointSlice controller of at most 100 endpoints per slice. */
@@ -110,14 +94,6 @@ public final class EndpointSliceController implements ManagedController {
     @Override
     public void close() {
         controller.close();
-    }
-
-    private void enqueueServicesOf(Pod pod, Pod old) {
-        for (Service svc : services.cache().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-            if (PodEndpoints.matches(svc, pod) || old != null && PodEndpoints.matches(svc, old)) {
-                controller.enqueue(KeyFunctions.key(svc));
-            }
-        }
     }
 
     /** syncService. */

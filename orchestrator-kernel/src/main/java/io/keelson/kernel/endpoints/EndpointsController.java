@@ -16,7 +16,6 @@ import io.keelson.kernel.controller.Controller;
 import io.keelson.kernel.controller.ManagedController;
 import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.Cache;
-import io.keelson.kernel.informer.EventHandler;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.KeyFunctions;
 import io.keelson.kernel.informer.SharedInformer;
@@ -51,22 +50,7 @@ public final class EndpointsController implements ManagedController {
         this.endpoints = informers.forType(Endpoints.class);
         this.controller = Controller.builder("endpoints").watches(services, Controller::keyOf)
                 .watches(endpoints, Controller::keyOf).reconciler(this::sync).workers(5).build();
-        pods.addEventHandler(new EventHandler<>() {
-            @Override
-            public void onAdd(Pod pod, boolean initialList) {
-                enqueueServicesOf(pod, null);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                enqueueServicesOf(pod, old);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                enqueueServicesOf(pod, null);
-            }
-        });
+        pods.addEventHandler(PodEndpoints.servicesOf(services, controller));
     }
 
     public static EndpointsController create(Kernel kernel, InformerFactory informers) {
@@ -86,14 +70,6 @@ public final class EndpointsController implements ManagedController {
     @Override
     public void close() {
         controller.close();
-    }
-
-    private void enqueueServicesOf(Pod pod, Pod old) {
-        for (Service svc : services.cache().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-            if (PodEndpoints.matches(svc, pod) || old != null && PodEndpoints.matches(svc, old)) {
-                controller.enqueue(KeyFunctions.key(svc));
-            }
-        }
     }
 
     /** syncService. */

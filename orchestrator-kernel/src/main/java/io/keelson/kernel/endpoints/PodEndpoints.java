@@ -7,6 +7,11 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.keelson.kernel.LabelSelector;
+import io.keelson.kernel.controller.Controller;
+import io.keelson.kernel.informer.Cache;
+import io.keelson.kernel.informer.EventHandler;
+import io.keelson.kernel.informer.KeyFunctions;
+import io.keelson.kernel.informer.SharedInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,34 @@ final class PodEndpoints {
     }
 
     private PodEndpoints() {
+    }
+
+    /** A pod handler that queues every Service selecting the pod (before or after a change of its labels). */
+    static EventHandler<Pod> servicesOf(SharedInformer<Service> services, Controller controller) {
+        return new EventHandler<>() {
+            @Override
+            public void onAdd(Pod pod, boolean initialList) {
+                enqueue(pod, null);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                enqueue(pod, old);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                enqueue(pod, null);
+            }
+
+            private void enqueue(Pod pod, Pod old) {
+                for (Service svc : services.cache().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+                    if (matches(svc, pod) || old != null && matches(svc, old)) {
+                        controller.enqueue(KeyFunctions.key(svc));
+                    }
+                }
+            }
+        };
     }
 
     /** Whether the Service selects pods: one without a selector (or with an empty one) has its endpoints by hand. */

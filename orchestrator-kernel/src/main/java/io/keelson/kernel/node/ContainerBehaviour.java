@@ -12,23 +12,33 @@ import java.util.Map;
  *   <li>{@code keelson.io/exit-after}: they exit after running this long (a Go-style duration: {@code 30s},
  *       {@code 2m}, {@code 1h}); the restart policy decides what follows;</li>
  *   <li>{@code keelson.io/exit-code}: with this code (default 0);</li>
- *   <li>{@code keelson.io/ready: "false"}: they run but never pass their readiness probe.</li>
+ *   <li>{@code keelson.io/ready: "false"}: they run but never pass their readiness probe;</li>
+ *   <li>{@code keelson.io/startup-after}: their startup probe passes only after this long (killed and restarted
+ *       if that is beyond its failureThreshold);</li>
+ *   <li>{@code keelson.io/readiness-fails-after}, {@code keelson.io/liveness-fails-after}: that probe starts
+ *       failing after they ran this long: the pod turns not ready, or its containers are killed and restarted.</li>
  * </ul>
+ * The probes act only on containers that declare them, as the kubelet's do.
  */
-record ContainerBehaviour(Duration exitAfter, int exitCode, boolean ready) {
+record ContainerBehaviour(Duration exitAfter, int exitCode, boolean ready, Duration startupAfter,
+                          Duration readinessFailsAfter, Duration livenessFailsAfter) {
     static final String EXIT_AFTER = "keelson.io/exit-after";
     static final String EXIT_CODE = "keelson.io/exit-code";
     static final String READY = "keelson.io/ready";
-    private static final ContainerBehaviour FOREVER = new ContainerBehaviour(null, 0, true);
+    static final String STARTUP_AFTER = "keelson.io/startup-after";
+    static final String READINESS_FAILS_AFTER = "keelson.io/readiness-fails-after";
+    static final String LIVENESS_FAILS_AFTER = "keelson.io/liveness-fails-after";
+    private static final ContainerBehaviour FOREVER = new ContainerBehaviour(null, 0, true, null, null, null);
 
     /** The pod's declared behaviour; annotations that do not parse are ignored (the default applies). */
     static ContainerBehaviour of(Pod pod) {
         Map<String, String> a = pod.getMetadata().getAnnotations();
-        if (a == null || (!a.containsKey(EXIT_AFTER) && !a.containsKey(EXIT_CODE) && !a.containsKey(READY))) {
+        if (a == null || a.keySet().stream().noneMatch(k -> k.startsWith("keelson.io/"))) {
             return FOREVER;
         }
         return new ContainerBehaviour(duration(a.get(EXIT_AFTER)), code(a.get(EXIT_CODE)),
-                !"false".equalsIgnoreCase(a.get(READY)));
+                !"false".equalsIgnoreCase(a.get(READY)), duration(a.get(STARTUP_AFTER)),
+                duration(a.get(READINESS_FAILS_AFTER)), duration(a.get(LIVENESS_FAILS_AFTER)));
     }
 
     private static Duration duration(String v) {

@@ -43,6 +43,9 @@ final class PodLifecycle {
     static final Duration BACK_OFF_RESET = Duration.ofMinutes(10);
     /** How often a pod whose ConfigMaps or Secrets are missing looks for them again. */
     static final Duration CONFIG_RETRY = Duration.ofSeconds(10);
+    /** The exit code of containers the kubelet kills for failing a probe (SIGKILL). */
+    static final int KILLED = 137;
+    private static final String PROBES = "pod-probe/";
 
     PodLifecycle(Kernel kernel, InformerFactory informers, NodeTiming timing, Agenda agenda,
                  Function<String, NodeAgent> agents) {
@@ -96,6 +99,7 @@ final class PodLifecycle {
         }
         agenda.cancel("pod/" + KeyFunctions.key(pod));
         agenda.cancel("pod-start/" + pod.getMetadata().getUid());
+        agenda.cancelAll(PROBES + pod.getMetadata().getUid() + "/");
         started.remove(pod.getMetadata().getUid());
         backOffs.remove(pod.getMetadata().getUid());
         initSteps.remove(pod.getMetadata().getUid());
@@ -175,10 +179,54 @@ final class PodLifecycle {
             String ip = agent.addresses.assign(uid);
             ContainerBehaviour behaviour = ContainerBehaviour.of(pod);
             Instant startedAt = now();
-            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, startedAt, behaviour.ready()));
+            ProbePlan plan = ProbePlan.of(pod, behaviour, startedAt);
+            boolean startedNow = plan.startupDone() == null && plan.startupKill() == null;
+            boolean readyNow = startedNow && plan.readyAt() != null && !plan.readyAt().isAfter(startedAt);
+            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, startedAt, startedNow, readyNow));
+            planProbes(key, uid, plan, startedAt);
             if (behaviour.exitAfter() != null) {
-                agenda.after("pod-start/" + uid, behaviour.exitAfter(), () -> exit(key, uid, startedAt));
+                agenda.after("pod-start/" + uid, behaviour.exitAfter(),
+                        () -> exit(key, uid, startedAt, behaviour.exitCode()));
             }
+        }
+    }
+
+    /**
+     * The probes' verdicts, each at its time: the startup probe passes (or the containers are killed for failing
+     * it), readiness comes and may go, a failing liveness probe gets them killed (exit code 137, as SIGKILL).
+     */
+    private void planProbes(String key, String uid, ProbePlan plan, Instant startedAt) {
+        String prefix = PROBES + uid + "/";
+        if (plan.startupKill() != null) {
+            agenda.at(prefix + "startup", plan.startupKill(), () -> exit(key, uid, startedAt, KILLED));
+            return;
+        }
+        if (plan.startupDone() != null) {
+            boolean readyThen = plan.readyAt() != null && !plan.readyAt().isAfter(plan.startupDone());
+            agenda.at(prefix + "startup", plan.startupDone(), () -> probed(key, uid, true, readyThen));
+        }
+        Instant startup = plan.startupDone() == null ? startedAt : plan.startupDone();
+        if (plan.readyAt() != null && plan.readyAt().isAfter(startup)) {
+            agenda.at(prefix + "ready", plan.readyAt(), () -> probed(key, uid, true, true));
+        }
+        if (plan.unreadyAt() != null) {
+            agenda.at(prefix + "unready", plan.unreadyAt(), () -> probed(key, uid, true, false));
+        }
+        if (plan.livenessKill() != null) {
+            agenda.at(prefix + "liveness", plan.livenessKill(), () -> exit(key, uid, startedAt, KILLED));
+        }
+    }
+
+    private void probed(String key, String uid, boolean startedNow, boolean readyNow) {
+        Pod pod = pods.cache().get(key);
+        NodeAgent agent = pod == null ? null : agents.apply(pod.getSpec().getNodeName());
+        if (agent == null || !uid.equals(pod.getMetadata().getUid()) || !agent.heartbeating()
+                || pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
+                || !"Running".equals(pod.getStatus().getPhase())) {
+            return;
+        }
+        synchronized (agent) {
+            writeStatus(pod, PodStatuses.probed(pod, startedNow, readyNow, now()));
         }
     }
 
@@ -186,7 +234,8 @@ final class PodLifecycle {
      * The containers exit: the pod finishes (restartPolicy Never, or OnFailure after a success), or they restart
      * after the kubelet's back-off: 10 s doubling to 5 minutes, back to 10 s after 10 minutes of running.
      */
-    private void exit(String key, String uid, Instant startedAt) {
+    private void exit(String key, String uid, Instant startedAt, int code) {
+        agenda.cancelAll(PROBES + uid + "/");
         Pod pod = pods.cache().get(key);
         NodeAgent agent = pod == null ? null : agents.apply(pod.getSpec().getNodeName());
         if (agent == null || !uid.equals(pod.getMetadata().getUid()) || !agent.heartbeating()
@@ -195,7 +244,6 @@ final class PodLifecycle {
             return;
         }
         synchronized (agent) {
-            int code = ContainerBehaviour.of(pod).exitCode();
             String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
             Instant now = now();
             if (policy.equals("Never") || (policy.equals("OnFailure") && code == 0)) {
@@ -228,6 +276,7 @@ final class PodLifecycle {
         }
         agent.addresses.release(uid);
         admission(agent.name()).release(uid);
+        agenda.cancelAll(PROBES + uid + "/");
         started.remove(uid);
     }
 

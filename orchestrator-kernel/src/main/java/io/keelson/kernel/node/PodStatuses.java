@@ -107,29 +107,48 @@ final class PodStatuses {
      * and last states carry over from the status before.
      */
     static PodStatus running(Pod pod, String hostIp, String podIp, Instant now, boolean ready) {
+        return running(pod, hostIp, podIp, now, true, ready);
+    }
+
+    /** Running, the containers started (their startup probe passed, or they have none) and ready or not. */
+    static PodStatus running(Pod pod, String hostIp, String podIp, Instant now, boolean started, boolean ready) {
         String at = io.keelson.kernel.Timestamps.time(now);
         String uid = pod.getMetadata().getUid();
         List<Container> containers = list(pod.getSpec().getContainers());
-        Wanted containersReady = ready ? condition("True", null, null)
-                : condition("False", "ContainersNotReady", "containers with unready status: " + names(containers));
-        List<PodCondition> conditions = conditions(pod, now, Map.of(
-                "PodReadyToStartContainers", condition("True", null, null),
-                "Initialized", condition("True", null, null),
-                "Ready", containersReady,
-                "ContainersReady", containersReady));
-        PodStatusBuilder b = base(pod, hostIp, now).withPhase("Running").withConditions(conditions);
+        PodStatusBuilder b = base(pod, hostIp, now).withPhase("Running").withConditions(runningConditions(pod, now,
+                ready));
         if (podIp != null) {
             b.withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build());
         }
         return b.withInitContainerStatuses(completedInit(pod, at))
                 .withContainerStatuses(containers.stream()
-                        .map(c -> status(c, uid, previous(pod, c)).withReady(ready).withStarted(true).withNewState()
+                        .map(c -> status(c, uid, previous(pod, c)).withReady(ready).withStarted(started).withNewState()
                                 .withNewRunning().withStartedAt(at).endRunning().endState().build())
                         .toList())
                 .build();
     }
 
     /** The containers exited and will not restart: Succeeded (code 0) or Failed. */
+    /** The running containers' probes moved on: started (startup probe passed) and ready (readiness passing). */
+    static PodStatus probed(Pod pod, boolean started, boolean ready, Instant now) {
+        return new PodStatusBuilder(pod.getStatus()).withConditions(runningConditions(pod, now, ready))
+                .withContainerStatuses(list(pod.getStatus().getContainerStatuses()).stream()
+                        .map(s -> new ContainerStatusBuilder(s).withReady(ready).withStarted(started).build())
+                        .toList())
+                .build();
+    }
+
+    /** A running pod's conditions: ready or not as its containers are. */
+    private static List<PodCondition> runningConditions(Pod pod, Instant now, boolean ready) {
+        Wanted containersReady = ready ? condition("True", null, null) : condition("False", "ContainersNotReady",
+                "containers with unready status: " + names(list(pod.getSpec().getContainers())));
+        return conditions(pod, now, Map.of(
+                "PodReadyToStartContainers", condition("True", null, null),
+                "Initialized", condition("True", null, null),
+                "Ready", containersReady,
+                "ContainersReady", containersReady));
+    }
+
     static PodStatus finished(Pod pod, int exitCode, Instant startedAt, Instant now) {
         String uid = pod.getMetadata().getUid();
         List<PodCondition> conditions = conditions(pod, now, Map.of(

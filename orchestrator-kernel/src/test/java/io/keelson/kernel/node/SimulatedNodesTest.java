@@ -426,4 +426,91 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(second.getStatus().getMessage()).isEqualTo("Pod was rejected: Predicate NodePorts failed: node(s)"
                 + " didn't have free ports for the requested pod ports");
     }
+
+    private Pod probing(String name, String restartPolicy, Map<String, String> annotations,
+                        java.util.function.Consumer<io.fabric8.kubernetes.api.model.Container> probes) throws Exception {
+        Pod pod = TestObjects.pod(name);
+        pod.getSpec().setNodeName(prefix + "a");
+        pod.getSpec().setRestartPolicy(restartPolicy);
+        pod.getMetadata().setAnnotations(annotations);
+        probes.accept(pod.getSpec().getContainers().get(0));
+        Pod created = pods.create(pod);
+        settle();
+        advance(Duration.ofSeconds(2)); // the start delay: the containers start now
+        return created;
+    }
+
+    private static io.fabric8.kubernetes.api.model.Probe probe(int initialDelay, int period, int failures) {
+        return new io.fabric8.kubernetes.api.model.ProbeBuilder().withNewHttpGet().withPath("/healthz")
+                .withPort(new io.fabric8.kubernetes.api.model.IntOrString(8080)).endHttpGet()
+                .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withFailureThreshold(failures)
+                .build();
+    }
+
+    private ContainerStatus container(String pod) {
+        return pods.get(pod).getStatus().getContainerStatuses().get(0);
+    }
+
+    @Test
+    void aReadinessProbe_keepsThePodNotReady_untilItsFirstProbe_andAFailingOneTakesReadinessBack() throws Exception {
+        add("a", Map.of());
+        probing("web", "Always", Map.of(ContainerBehaviour.READINESS_FAILS_AFTER, "30s"),
+                c -> c.setReadinessProbe(probe(5, 10, 3)));
+        assertThat(container("web").getStarted()).isTrue();
+        assertThat(container("web").getReady()).as("before initialDelaySeconds").isFalse();
+        advance(Duration.ofSeconds(5));
+        assertThat(container("web").getReady()).isTrue();
+        assertThat(condition(pods.get("web"), "Ready").getStatus()).isEqualTo("True");
+        // fails from the probe at 35 s (5 + 3 * 10), the third failure at 55 s
+        advance(Duration.ofSeconds(49));
+        assertThat(container("web").getReady()).isTrue();
+        advance(Duration.ofSeconds(1));
+        assertThat(container("web").getReady()).isFalse();
+        assertThat(pods.get("web").getStatus().getPhase()).isEqualTo("Running");
+        assertThat(container("web").getRestartCount()).as("readiness never restarts").isZero();
+    }
+
+    @Test
+    void aStartupProbe_holdsStartedAndReady_untilItPasses_orGetsTheContainersKilled() throws Exception {
+        add("a", Map.of());
+        probing("slow", "Always", Map.of(ContainerBehaviour.STARTUP_AFTER, "25s"),
+                c -> c.setStartupProbe(probe(0, 10, 5)));
+        assertThat(container("slow").getStarted()).isFalse();
+        assertThat(container("slow").getReady()).isFalse();
+        advance(Duration.ofSeconds(29));
+        assertThat(container("slow").getStarted()).as("the probe at 20 s still failed").isFalse();
+        advance(Duration.ofSeconds(1));
+        assertThat(container("slow").getStarted()).as("passes at the probe at 30 s").isTrue();
+        assertThat(container("slow").getReady()).isTrue();
+
+        probing("stuck", "Always", Map.of(ContainerBehaviour.STARTUP_AFTER, "25s"),
+                c -> c.setStartupProbe(probe(0, 10, 3)));
+        advance(Duration.ofSeconds(20)); // failures at 0, 10 and 20 s
+        ContainerStatus killed = container("stuck");
+        assertThat(killed.getRestartCount()).isEqualTo(1);
+        assertThat(killed.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+        assertThat(killed.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+    }
+
+    @Test
+    void aFailingLivenessProbe_getsTheContainersKilledAndRestarted_orThePodFailedWithRestartPolicyNever()
+            throws Exception {
+        add("a", Map.of());
+        probing("sick", "Always", Map.of(ContainerBehaviour.LIVENESS_FAILS_AFTER, "1m"),
+                c -> c.setLivenessProbe(probe(0, 10, 3)));
+        probing("once", "Never", Map.of(ContainerBehaviour.LIVENESS_FAILS_AFTER, "1m"),
+                c -> c.setLivenessProbe(probe(0, 10, 3)));
+        probing("unprobed", "Always", Map.of(ContainerBehaviour.LIVENESS_FAILS_AFTER, "1m"), c -> { });
+        advance(Duration.ofSeconds(75)); // "sick" started 2 s before "once", 4 s before "unprobed"
+        assertThat(container("sick").getState().getRunning()).as("failures at 60 and 70 s of running").isNotNull();
+        advance(Duration.ofSeconds(1));
+        ContainerStatus sick = container("sick");
+        assertThat(sick.getRestartCount()).isEqualTo(1);
+        assertThat(sick.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+        assertThat(sick.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        advance(Duration.ofSeconds(2));
+        assertThat(pods.get("once").getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(container("unprobed").getState().getRunning()).as("no probe, nothing to fail").isNotNull();
+    }
+
 }
