@@ -171,7 +171,10 @@ final class PodLifecycle {
             int init = pod.getSpec().getInitContainers() == null ? 0 : pod.getSpec().getInitContainers().size();
             int step = initSteps.getOrDefault(uid, 0);
             if (step < init) { // init containers one at a time, each taking the start delay
-                writeStatus(pod, PodStatuses.initializing(pod, agent.hostIp(), step, now()));
+                if (!writeStatus(pod, PodStatuses.initializing(pod, agent.hostIp(), step, now()))) {
+                    retry(key, uid);
+                    return;
+                }
                 initSteps.put(uid, step + 1);
                 agenda.after("pod-start/" + uid, timing.startDelay(), () -> start(key, uid));
                 return;
@@ -182,7 +185,10 @@ final class PodLifecycle {
             ProbePlan plan = ProbePlan.of(pod, behaviour, startedAt);
             boolean startedNow = plan.startupDone() == null && plan.startupKill() == null;
             boolean readyNow = startedNow && plan.readyAt() != null && !plan.readyAt().isAfter(startedAt);
-            writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, startedAt, startedNow, readyNow));
+            if (!writeStatus(pod, PodStatuses.running(pod, agent.hostIp(), ip, startedAt, startedNow, readyNow))) {
+                retry(key, uid);
+                return;
+            }
             planProbes(key, uid, plan, startedAt);
             if (behaviour.exitAfter() != null) {
                 agenda.after("pod-start/" + uid, behaviour.exitAfter(),
@@ -280,15 +286,26 @@ final class PodLifecycle {
         started.remove(uid);
     }
 
-    private void writeStatus(Pod pod, PodStatus status) {
+    /**
+     * A start step whose write lost a race (the cache had not seen the pod's last change yet, as when the start
+     * delay is zero): the pod is looked at again from the cache, and started again from where it is.
+     */
+    private void retry(String key, String uid) {
+        started.remove(uid);
+        agenda.after("pod/" + key, Duration.ZERO, () -> sync(key));
+    }
+
+    /** Writes the status; false when the pod changed meanwhile (or went): the next sync decides again. */
+    private boolean writeStatus(Pod pod, PodStatus status) {
         Pod copy = new PodBuilder(pod).withStatus(status).build();
         try {
             kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).updateStatus(copy);
+            return true;
         } catch (ApiException e) {
             if (e.code() != 409 && e.code() != 404) {
                 throw e;
             }
-            // changed meanwhile: the informer brings the newer pod and the next sync decides again
+            return false;
         }
     }
 
