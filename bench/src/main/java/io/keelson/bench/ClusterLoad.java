@@ -186,7 +186,8 @@ public final class ClusterLoad implements Callable<Integer> {
                 .withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString("25%")).endRollingUpdate()
                 .endStrategy().withNewTemplate().withNewMetadata().addToLabels("app", "big").endMetadata()
                 .withSpec(pod(null, "big:1").getSpec()).endTemplate().endSpec().build());
-        await(() -> available(api.get("big"), replicas, 1), Duration.ofMinutes(30), "all replicas available");
+        await(() -> available(api.get("big"), replicas, 1), Duration.ofMinutes(30), () -> "all replicas available ("
+                + progress(kernel) + ")");
         double created = (System.nanoTime() - t0) / 1e9;
         long cpuCreate = JvmStats.cpuNanos() - cpu0;
 
@@ -194,7 +195,8 @@ public final class ClusterLoad implements Callable<Integer> {
         Deployment d = api.get("big");
         d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("big:2");
         api.update(d);
-        await(() -> available(api.get("big"), replicas, 2), Duration.ofMinutes(30), "the rolling update");
+        await(() -> available(api.get("big"), replicas, 2), Duration.ofMinutes(Long.getLong("cluster.load.minutes", 30)), () -> "the rolling update ("
+                + progress(kernel) + ")");
         double rolled = (System.nanoTime() - t1) / 1e9;
         long cpuRoll = JvmStats.cpuNanos() - cpu0 - cpuCreate;
         System.out.printf(Locale.ROOT, "%-16s %9s %10s %10s %12s%n", "phase", "replicas", "seconds", "pods/s",
@@ -276,6 +278,16 @@ public final class ClusterLoad implements Callable<Integer> {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The ReplicaSets' sizes and status counts: what a timeout of the deployment run reports. */
+    private static String progress(Kernel kernel) {
+        return kernel.resources(io.fabric8.kubernetes.api.model.apps.ReplicaSet.class).inNamespace(NS)
+                .list(io.keelson.kernel.ListRequest.all()).items().stream().map(rs -> rs.getMetadata().getName()
+                        + " spec " + rs.getSpec().getReplicas() + " status " + (rs.getStatus() == null ? "-"
+                        : rs.getStatus().getReplicas() + "/" + rs.getStatus().getAvailableReplicas()))
+                .collect(java.util.stream.Collectors.joining(", ")) + "; pods " + phases(kernel.resources(Pod.class)
+                .inNamespace(NS));
     }
 
     /** How many pods are in each phase (and how many are not bound yet): what a timeout reports. */

@@ -28,6 +28,17 @@ final class IndexedCache<T extends HasMetadata> implements Cache<T> {
                 : o.getMetadata().getNamespace()));
     }
 
+    void addIndexerIfAbsent(String name, Function<T, Collection<String>> indexer) {
+        lock.writeLock().lock();
+        try {
+            if (!indexers.containsKey(name)) {
+                addIndexer(name, indexer);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     void addIndexer(String name, Function<T, Collection<String>> indexer) {
         lock.writeLock().lock();
         try {

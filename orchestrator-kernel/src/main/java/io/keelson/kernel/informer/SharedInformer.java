@@ -86,6 +86,15 @@ public final class SharedInformer<T extends HasMetadata> implements AutoCloseabl
         return this;
     }
 
+    /**
+     * Adds the index unless one of that name is there already (components sharing an informer may each ask for the
+     * same index; the name must mean the same function).
+     */
+    public SharedInformer<T> addIndexerIfAbsent(String name, Function<T, Collection<String>> indexer) {
+        cache.addIndexerIfAbsent(name, indexer);
+        return this;
+    }
+
     /** Adds a handler; if objects are cached already, it first gets an add for each. */
     public void addEventHandler(EventHandler<T> handler) {
         addEventHandler(handler, Duration.ZERO);

@@ -15,7 +15,9 @@ import java.util.Map;
  * unscheduled before scheduled; Pending before Unknown before Running; not ready before ready; lower
  * {@code controller.kubernetes.io/pod-deletion-cost} first; pods doubled up on a node (more related pods there)
  * first; ready for a shorter time first; more container restarts first; newer first. Times are compared on a
- * logarithmic scale (LogarithmicScaleDown), ties broken by UID.
+ * logarithmic scale (LogarithmicScaleDown). Upstream lets the UID decide at once between two times in the same
+ * bucket and goes on to the next rule only for equal times; that order is not transitive (Java's sort refuses it
+ * over many pods), so here a bucket is a tie like an equal time and the UID decides last.
  */
 final class DeletionOrder {
     static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
@@ -65,7 +67,7 @@ final class DeletionOrder {
                 return doubled;
             }
             if (aReady) {
-                int ready = byTime(a, b, readyTime(a), readyTime(b), now);
+                int ready = byTime(readyTime(a), readyTime(b), now);
                 if (ready != 0) {
                     return ready;
                 }
@@ -74,7 +76,8 @@ final class DeletionOrder {
             if (restarts != 0) {
                 return restarts;
             }
-            return byTime(a, b, created(a), created(b), now);
+            int created = byTime(created(a), created(b), now);
+            return created != 0 ? created : a.getMetadata().getUid().compareTo(b.getMetadata().getUid());
         };
     }
 
@@ -111,22 +114,15 @@ final class DeletionOrder {
         }
     }
 
-    /**
-     * Newer (or unknown: null) first; on the logarithmic scale two times in the same power-of-two bucket of age
-     * are equal, and then the UID decides.
-     */
-    private static int byTime(Pod a, Pod b, Instant ta, Instant tb, Instant now) {
+    /** Newer (or unknown: null) first; two times in the same power-of-two bucket of age are a tie. */
+    private static int byTime(Instant ta, Instant tb, Instant now) {
         if (java.util.Objects.equals(ta, tb)) {
             return 0;
         }
         if (ta == null || tb == null) {
             return ta == null ? -1 : 1;
         }
-        long diff = logRank(ta, now) - logRank(tb, now);
-        if (diff == 0) {
-            return a.getMetadata().getUid().compareTo(b.getMetadata().getUid());
-        }
-        return diff < 0 ? -1 : 1;
+        return Long.compare(logRank(ta, now), logRank(tb, now));
     }
 
     private static long logRank(Instant t, Instant now) {

@@ -30,6 +30,8 @@ import java.util.Objects;
  */
 public final class ReplicaSetController implements ManagedController {
     static final int BURST_REPLICAS = 500;
+    /** Pods by their controller's uid; pods without one under {@code orphans/<namespace>}. */
+    static final String BY_CONTROLLER = "replicaset/controller";
 
     private final Kernel kernel;
     private final Clock clock;
@@ -44,7 +46,7 @@ public final class ReplicaSetController implements ManagedController {
         this.kernel = kernel;
         this.clock = clock;
         this.sets = informers.forType(ReplicaSet.class);
-        this.pods = informers.forType(Pod.class);
+        this.pods = informers.forType(Pod.class).addIndexerIfAbsent(BY_CONTROLLER, ReplicaSetController::controllerIndex);
         this.events = EventRecorder.create(kernel, "replicaset-controller", "", clock);
         this.expectations = new Expectations(clock);
         this.podControl = new ReplicaSetPods(kernel, events);
@@ -164,10 +166,13 @@ public final class ReplicaSetController implements ManagedController {
         }
         boolean mayAct = expectations.satisfied(key);
         LabelSelector selector = LabelSelector.of(rs.getSpec().getSelector());
+        // its own pods and the orphans it may adopt: not every pod of the namespace
         List<Pod> active = new ArrayList<>();
-        for (Pod p : pods.cache().byIndex(Cache.NAMESPACE_INDEX, rs.getMetadata().getNamespace())) {
-            if (Pods.isActive(p)) {
-                active.add(p);
+        for (String index : List.of(rs.getMetadata().getUid(), ORPHANS + rs.getMetadata().getNamespace())) {
+            for (Pod p : pods.cache().byIndex(BY_CONTROLLER, index)) {
+                if (Pods.isActive(p)) {
+                    active.add(p);
+                }
             }
         }
         List<Pod> owned = podControl.claim(rs, selector, active);
@@ -220,6 +225,13 @@ public final class ReplicaSetController implements ManagedController {
                 throw failure;
             }
         }
+    }
+
+    private static final String ORPHANS = "orphans/";
+
+    private static List<String> controllerIndex(Pod pod) {
+        OwnerReference ref = Pods.controllerOf(pod);
+        return List.of(ref != null ? ref.getUid() : ORPHANS + pod.getMetadata().getNamespace());
     }
 
     private static java.util.Map<String, String> labels(Pod pod) {

@@ -131,4 +131,20 @@ class DeletionOrderTest {
                 pod("z-under").editMetadata().withCreationTimestamp(justUnder.toString()).endMetadata().build()))
                 .containsExactly("z-under", "a-exact");
     }
+
+    @Test
+    void thousandsOfPods_sortWithoutBreakingTheComparatorsContract_inOneTotalOrder() {
+        Random random = new Random(11);
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            // ready times a few seconds apart: many share a log2 bucket without being equal
+            pods.add(ready(pod(Integer.toHexString(random.nextInt())), Duration.ofSeconds(60 + random.nextInt(30)))
+                    .build());
+        }
+        List<Pod> first = DeletionOrder.victims(pods, pods, pods.size(), NOW);
+        Collections.shuffle(pods, new Random(3));
+        assertThat(DeletionOrder.victims(pods, pods, pods.size(), NOW)).as("the same order from any start")
+                .isEqualTo(first);
+    }
+
 }

@@ -63,13 +63,9 @@ record Constraint(int maxSkew, String key, LabelSelector selector, int minDomain
     }
 
     /**
-     * The pods on {@code node} this constraint counts: in the incoming pod's namespace, not terminating, selected.
-     * An empty selector counts none, as kube-scheduler's countPodsMatchSelector.
+     * The pods on {@code node} a constraint counts: in the incoming pod's namespace, not terminating, selected. An
+     * empty selector counts none, as kube-scheduler's countPodsMatchSelector.
      */
-    int countMatching(NodeInfo node, Pod incoming) {
-        return countMatching(node, incoming.getMetadata().getNamespace(), selector);
-    }
-
     static int countMatching(NodeInfo node, String namespace, LabelSelector selector) {
         if (selector.isEverything()) {
             return 0;

@@ -2,15 +2,15 @@ package io.keelson.scheduler.plugins.podtopologyspread;
 
 import io.keelson.kernel.LabelSelector;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pods matching a constraint on each node, remembered from one scheduling cycle to the next. Counting means
  * reading every pod on every node, and between two cycles only a node or two change: a node's count is kept with
  * the node's generation (which moves with every change to it) and counted again only when that moved. Kept for
- * the few most recent (namespace, selector) pairs; used from the scheduling cycle, one cycle at a time.
+ * the few most recent (namespace, selector) pairs; used from the scheduling cycle (its scoring threads at once).
  */
 final class MatchCounts {
     private static final int SELECTORS = 8;
@@ -18,16 +18,14 @@ final class MatchCounts {
     private record Key(String namespace, LabelSelector selector) {
     }
 
-    private static final class Counted {
-        long generation;
-        int count;
+    private record Counted(long generation, int count) {
     }
 
-    /** Per node name, for one (namespace, selector). */
+    /** Per node name, for one (namespace, selector); safe for the scoring threads of one cycle. */
     static final class PerNode {
         private final String namespace;
         private final LabelSelector selector;
-        private final Map<String, Counted> nodes = new HashMap<>();
+        private final Map<String, Counted> nodes = new ConcurrentHashMap<>();
 
         private PerNode(String namespace, LabelSelector selector) {
             this.namespace = namespace;
@@ -36,16 +34,11 @@ final class MatchCounts {
 
         int count(NodeInfo node) {
             Counted c = nodes.get(node.name());
-            if (c == null) {
-                c = new Counted();
-                c.generation = -1;
+            if (c == null || c.generation() != node.generation()) {
+                c = new Counted(node.generation(), Constraint.countMatching(node, namespace, selector));
                 nodes.put(node.name(), c);
             }
-            if (c.generation != node.generation()) {
-                c.count = Constraint.countMatching(node, namespace, selector);
-                c.generation = node.generation();
-            }
-            return c.count;
+            return c.count();
         }
 
         /** Forgets nodes that went away, once they are as many as the nodes there are. */

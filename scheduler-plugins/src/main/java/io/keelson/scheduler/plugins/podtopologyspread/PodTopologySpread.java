@@ -84,7 +84,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
 
     /** Matching pods per domain of each soft constraint, their weights, and the nodes scoring 0. */
     private record ScoreState(List<Constraint> constraints, List<Map<String, Long>> counts, double[] weights,
-                              Set<String> ignored) {
+                              Set<String> ignored, List<MatchCounts.PerNode> matching) {
     }
 
     private final List<TopologySpreadConstraint> defaults;
@@ -276,7 +276,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
-        state.write(PRE_SCORE, new ScoreState(constraints, counts, weights, ignored));
+        state.write(PRE_SCORE, new ScoreState(constraints, counts, weights, ignored, matching));
         return Status.success();
     }
 
@@ -296,7 +296,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             if (value == null) {
                 continue;
             }
-            long count = c.key().equals(HOSTNAME) ? c.countMatching(node, pod)
+            long count = c.key().equals(HOSTNAME) ? s.matching().get(i).count(node)
                     : s.counts().get(i).getOrDefault(value, 0L);
             score += count * s.weights()[i] + (c.maxSkew() - 1);
         }
