@@ -33,6 +33,10 @@ class KernelCommandIT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
+    private static long startedRuns(Path log) throws java.io.IOException {
+        return Files.readString(log).lines().filter(l -> l.contains("kernel running with")).count();
+    }
+
     private static List<KeyValue> prefix(Client client, String prefix) throws Exception {
         ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
         return client.getKVClient().get(key, GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS)
@@ -59,7 +63,8 @@ class KernelCommandIT {
                 boolean running = false;
                 while (!running && System.nanoTime() < deadline && kernel.isAlive()) {
                     try {
-                        running = runningPods(client, 6);
+                        // this run's own start finished (a restart finds the last run's pods Running at once)
+                        running = startedRuns(log) == run && runningPods(client, 6);
                     } catch (Exception notYet) {
                         // the port opens a moment after the process starts
                     }
