@@ -195,14 +195,12 @@ public final class EndpointSliceController implements ManagedController {
         Node node = nodeName == null || nodeName.isEmpty() ? null : nodes.cache().get(nodeName);
         String zone = node == null || node.getMetadata().getLabels() == null ? null
                 : node.getMetadata().getLabels().get("topology.kubernetes.io/zone");
-        boolean hostname = pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
-                && svc.getMetadata().getName().equals(pod.getSpec().getSubdomain());
         return new EndpointBuilder().withAddresses(pod.getStatus().getPodIP()).withNewConditions()
                 .withReady(publishNotReady || serving && !terminating).withServing(serving)
                 .withTerminating(terminating).endConditions()
                 .withNodeName(nodeName == null || nodeName.isEmpty() ? null : nodeName)
                 .withZone(zone == null || zone.isEmpty() ? null : zone)
-                .withHostname(hostname ? pod.getSpec().getHostname() : null)
+                .withHostname(PodEndpoints.hostname(svc, pod))
                 .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withNamespace(pod.getMetadata()
                         .getNamespace()).withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
                         .build()).build();

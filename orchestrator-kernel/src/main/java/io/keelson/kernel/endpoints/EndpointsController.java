@@ -103,11 +103,7 @@ public final class EndpointsController implements ManagedController {
                     .withNodeName(pod.getSpec().getNodeName()).withNewTargetRef().withKind("Pod")
                     .withNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                     .withUid(pod.getMetadata().getUid()).endTargetRef().build();
-            boolean hostname = pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
-                    && svc.getMetadata().getName().equals(pod.getSpec().getSubdomain());
-            if (hostname) {
-                address.setHostname(pod.getSpec().getHostname());
-            }
+            address.setHostname(PodEndpoints.hostname(svc, pod));
             List<EndpointPort> ports = new ArrayList<>();
             for (PodEndpoints.ResolvedPort p : PodEndpoints.ports(svc, pod)) {
                 ports.add(new EndpointPortBuilder().withName(p.name().isEmpty() ? null : p.name()).withPort(p.port())

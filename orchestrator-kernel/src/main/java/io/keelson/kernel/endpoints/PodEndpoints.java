@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.keelson.kernel.LabelSelector;
 import io.keelson.kernel.controller.Controller;
 import io.keelson.kernel.informer.Cache;
 import io.keelson.kernel.informer.EventHandler;
@@ -62,9 +61,16 @@ final class PodEndpoints {
 
     static boolean matches(Service svc, Pod pod) {
         Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        // a Service's selector is equality on every key: the pod's labels hold all its pairs
         return selects(svc) && svc.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
-                && LabelSelector.of(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
-                .withMatchLabels(svc.getSpec().getSelector()).build()).matches(labels);
+                && labels.entrySet().containsAll(svc.getSpec().getSelector().entrySet());
+    }
+
+    /** ShouldSetHostname: the pod's hostname when it names this Service as its subdomain, else null. */
+    static String hostname(Service svc, Pod pod) {
+        String hostname = pod.getSpec().getHostname();
+        return hostname != null && !hostname.isEmpty()
+                && svc.getMetadata().getName().equals(pod.getSpec().getSubdomain()) ? hostname : null;
     }
 
     /** ShouldPodBeInEndpoints: not finished, has an IP, and (unless asked for) not terminating. */
