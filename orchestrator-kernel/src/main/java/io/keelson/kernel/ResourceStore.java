@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.keelson.store.Compare;
 import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.KeyValue;
@@ -230,20 +229,14 @@ final class ResourceStore<T extends HasMetadata> {
         return object;
     }
 
-    /**
-     * Status writes take only the status; metadata changes are dropped too, except a Deployment's annotations: its
-     * status strategy resets only spec and labels, and the Deployment controller writes the revision annotation
-     * with the status.
-     */
+    /** Status writes take only the status, and what the type's status strategy lets through besides. */
     private T withStatusOf(T old, T object) {
         if (!type.statusSubresource() || !ObjectParts.hasStatus(object)) {
             throw Statuses.notFound(type, old.getMetadata().getName() + "/status");
         }
         T updated = ObjectCodec.copy(old, type.javaType());
         ObjectParts.copyStatus(object, updated);
-        if (updated instanceof Deployment) {
-            updated.getMetadata().setAnnotations(object.getMetadata().getAnnotations());
-        }
+        Strategies.prepareForStatusUpdate(updated, object);
         return updated;
     }
 

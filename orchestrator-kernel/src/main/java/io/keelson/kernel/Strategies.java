@@ -102,6 +102,17 @@ final class Strategies {
         return object instanceof Namespace n && n.getSpec() != null && !n.getSpec().getFinalizers().isEmpty();
     }
 
+    /**
+     * What a status write takes besides the status ({@code updated} is the stored object with the new status): a
+     * Deployment's annotations too, as its status strategy resets only spec and labels (the Deployment controller
+     * writes the revision annotation with the status); other types take nothing more.
+     */
+    static void prepareForStatusUpdate(HasMetadata updated, HasMetadata written) {
+        if (updated instanceof Deployment) {
+            updated.getMetadata().setAnnotations(written.getMetadata().getAnnotations());
+        }
+    }
+
     /** What the strategies change on update: a DaemonSet's template generation counts template changes. */
     static void prepareForUpdate(HasMetadata object, HasMetadata old) {
         if (object instanceof DaemonSet d && old instanceof DaemonSet o && d.getSpec() != null && o.getSpec() != null) {
