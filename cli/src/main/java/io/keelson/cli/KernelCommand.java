@@ -75,9 +75,17 @@ final class KernelCommand implements Callable<Integer> {
             + " already exist are left as they are.")
     List<Path> manifests = new ArrayList<>();
 
+    @Option(names = "--pod-manifest-path", description = "A directory of static pod manifests every simulated node"
+            + " runs, shown as mirror pods <pod>-<node> (the kubelet's flag; read every 20 s).")
+    Path podManifestPath;
+
     @Override
     public Integer call() throws Exception {
         check();
+        if (podManifestPath != null && !Files.isDirectory(podManifestPath)) {
+            throw new ParameterException(spec.commandLine(), "--pod-manifest-path: not a directory: "
+                    + podManifestPath);
+        }
         Duration delay = duration(startDelay);
         List<String> texts = new ArrayList<>();
         for (Path m : manifests) {
@@ -116,7 +124,8 @@ final class KernelCommand implements Callable<Integer> {
             simulated.add(new NodeBuilder().withNewMetadata().withName("kw-" + i)
                     .addToLabels("topology.kubernetes.io/zone", "zone-" + (char) ('a' + (i - 1) % zones))
                     .endMetadata().withNewStatus().withCapacity(Map.of("cpu", new Quantity(nodeCpu), "memory",
-                            new Quantity(nodeMemory), "pods", new Quantity(nodePods))).endStatus().build());
+                            new Quantity(nodeMemory), "pods", new Quantity(nodePods))).endStatus().build(),
+                    podManifestPath);
         }
         informers.startAll().get(60, TimeUnit.SECONDS);
         simulated.start();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/keelson kernel} as an operator runs it: the manifest applied at start, pods scheduled and running on
  * simulated nodes, everything visible to an etcd client under /registry/; started again on the same data, the
- * objects are taken up and the manifest left as it is.
+ * objects are taken up and the manifest left as it is. Every node also runs the static pods of
+ * {@code --pod-manifest-path}.
  */
 class KernelCommandIT {
     @TempDir
@@ -29,7 +30,8 @@ class KernelCommandIT {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "io.keelson.cli.Main", "kernel", "--data-dir",
                 dir.resolve("data").toString(), "--listen-client-urls", "http://127.0.0.1:" + port, "--nodes", "2",
-                "--start-delay", "200ms", "--manifest", manifest.toString())
+                "--start-delay", "200ms", "--manifest", manifest.toString(), "--pod-manifest-path",
+                dir.resolve("static").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
@@ -56,6 +58,18 @@ class KernelCommandIT {
             port = s.getLocalPort();
         }
         Path log = dir.resolve("kernel.log");
+        Files.createDirectories(dir.resolve("static"));
+        Files.writeString(dir.resolve("static/agent.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: agent
+                  namespace: kube-system
+                spec:
+                  containers:
+                  - name: agent
+                    image: agent:1
+                """);
         for (int run = 1; run <= 2; run++) {
             Process kernel = start(port, log);
             try (Client client = Client.builder().endpoints("http://127.0.0.1:" + port).build()) {
@@ -75,6 +89,8 @@ class KernelCommandIT {
                 assertThat(prefix(client, "/registry/services/specs/shop/web")).hasSize(1);
                 assertThat(prefix(client, "/registry/minions/")).hasSize(2);
                 assertThat(prefix(client, "/registry/endpointslices/shop/")).isNotEmpty();
+                assertThat(prefix(client, "/registry/pods/kube-system/agent-kw-")).as("a mirror pod per node")
+                        .hasSize(2);
             } finally {
                 kernel.destroy();
                 assertThat(kernel.waitFor(30, TimeUnit.SECONDS)).isTrue();

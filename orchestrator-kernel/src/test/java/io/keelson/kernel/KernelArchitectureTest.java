@@ -54,10 +54,12 @@ class KernelArchitectureTest {
     /** The scheduler framework's SPI: what plugins implement and use. */
     private static final java.util.Set<String> SCHEDULER_SPI = java.util.Set.of("BindPlugin", "ClusterEvent",
             "CycleState", "EnqueueExtensions", "FilterPlugin", "Handle", "HostPorts", "NodeInfo", "NodeLister",
-            "NodeScore", "PermitPlugin", "Plugin", "PluginArgs", "PluginFactory", "PluginRegistry", "PodInfo",
+            "NodeScore", "NodeSelectors", "PermitPlugin", "Plugin", "PluginArgs", "PluginFactory", "PluginRegistry",
+            "PodInfo",
             "PostBindPlugin", "PostFilterPlugin", "PostFilterResult", "PreBindPlugin", "PreEnqueuePlugin",
             "PreFilterPlugin", "PreFilterResult", "PreScorePlugin", "QueueSortPlugin", "QueuedPodInfo",
-            "ReservePlugin", "Resource", "SchedulerConfiguration", "ScorePlugin", "Status", "WaitingPod");
+            "RequiredNodeAffinity", "ReservePlugin", "Resource", "SchedulerConfiguration", "ScorePlugin", "Status",
+            "Taints", "WaitingPod");
 
     @Test
     void publicTypes_areExactlyTheDeclaredApi() {

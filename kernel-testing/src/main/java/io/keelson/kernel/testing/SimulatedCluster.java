@@ -68,7 +68,10 @@ public final class SimulatedCluster implements AutoCloseable {
             kernel = Kernel.builder().store(store).clock(clock).random(new SplittableRandom(b.seed)).build();
             informers = InformerFactory.builder(kernel).build();
             scheduler = Scheduler.builder(kernel).informers(informers).clock(clock).build();
-            nodes = SimulatedNodes.builder(kernel, informers).clock(clock).startDelay(b.startDelay).build();
+            SimulatedNodes.Builder nodeShape = SimulatedNodes.builder(kernel, informers).clock(clock)
+                    .startDelay(b.startDelay).random(new SplittableRandom(b.seed + 1));
+            b.stages.forEach(nodeShape::stage);
+            nodes = nodeShape.build();
             lifecycle = NodeLifecycleController.create(kernel, informers, clock);
             controllers.add(NamespaceController.create(kernel, informers, clock));
             controllers.add(GarbageCollector.create(kernel, informers));
@@ -210,6 +213,7 @@ public final class SimulatedCluster implements AutoCloseable {
         private Duration startDelay = Duration.ofSeconds(1);
         private Instant start = Instant.parse("2026-01-01T00:00:00Z");
         private long seed = 42;
+        private final List<SimulatedNodes.Stage> stages = new ArrayList<>();
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir");
@@ -242,7 +246,13 @@ public final class SimulatedCluster implements AutoCloseable {
             return this;
         }
 
-        /** The seed of uids and generated names (42), so runs are alike. */
+        /** A stage rule for the nodes: what matching pods' containers do (see {@link SimulatedNodes.Stage}). */
+        public Builder stage(SimulatedNodes.Stage stage) {
+            stages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /** The seed of uids, generated names and the stages' jitter (42), so runs are alike. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

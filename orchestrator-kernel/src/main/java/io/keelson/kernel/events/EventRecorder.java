@@ -77,13 +77,21 @@ public final class EventRecorder implements AutoCloseable {
 
     /** Records an event about {@code object}; {@code type} is {@link #NORMAL} or {@link #WARNING}. */
     public void event(HasMetadata object, String type, String reason, String message) {
+        eventFrom(host, object, type, reason, message);
+    }
+
+    /**
+     * Records an event as {@link #event} does, reported from {@code host} rather than the recorder's: for one
+     * component speaking for many hosts, as the simulated kubelets share one recorder.
+     */
+    public void eventFrom(String host, HasMetadata object, String type, String reason, String message) {
         if (!NORMAL.equals(type) && !WARNING.equals(type)) {
             throw new IllegalArgumentException("unsupported event type: '" + type + "'");
         }
         if (closed) {
             return;
         }
-        Event event = makeEvent(reference(object), type, reason, message);
+        Event event = makeEvent(reference(object), type, reason, message, host == null ? "" : host);
         if (queue.offer(event)) {
             accepted.incrementAndGet();
         } else {
@@ -114,7 +122,7 @@ public final class EventRecorder implements AutoCloseable {
         return dropped.get();
     }
 
-    private Event makeEvent(ObjectReference ref, String type, String reason, String message) {
+    private Event makeEvent(ObjectReference ref, String type, String reason, String message, String host) {
         Instant now = clock.instant();
         String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? "default" : ref.getNamespace();
         Event e = new Event();

@@ -18,7 +18,8 @@ import java.util.Map;
  *   <li>{@code keelson.io/readiness-fails-after}, {@code keelson.io/liveness-fails-after}: that probe starts
  *       failing after they ran this long: the pod turns not ready, or its containers are killed and restarted.</li>
  * </ul>
- * The probes act only on containers that declare them, as the kubelet's do.
+ * The probes act only on containers that declare them, as the kubelet's do. Pods without such annotations follow
+ * the nodes' stage rules ({@link SimulatedNodes.Stage}).
  */
 record ContainerBehaviour(Duration exitAfter, int exitCode, boolean ready, Duration startupAfter,
                           Duration readinessFailsAfter, Duration livenessFailsAfter) {
@@ -28,17 +29,35 @@ record ContainerBehaviour(Duration exitAfter, int exitCode, boolean ready, Durat
     static final String STARTUP_AFTER = "keelson.io/startup-after";
     static final String READINESS_FAILS_AFTER = "keelson.io/readiness-fails-after";
     static final String LIVENESS_FAILS_AFTER = "keelson.io/liveness-fails-after";
-    private static final ContainerBehaviour FOREVER = new ContainerBehaviour(null, 0, true, null, null, null);
+    static final ContainerBehaviour FOREVER = new ContainerBehaviour(null, 0, true, null, null, null);
+
+    /** Whether the pod declares a behaviour of its own (any {@code keelson.io/} annotation). */
+    static boolean declared(Pod pod) {
+        Map<String, String> a = pod.getMetadata().getAnnotations();
+        return a != null && a.keySet().stream().anyMatch(k -> k.startsWith("keelson.io/"));
+    }
 
     /** The pod's declared behaviour; annotations that do not parse are ignored (the default applies). */
     static ContainerBehaviour of(Pod pod) {
-        Map<String, String> a = pod.getMetadata().getAnnotations();
-        if (a == null || a.keySet().stream().noneMatch(k -> k.startsWith("keelson.io/"))) {
+        if (!declared(pod)) {
             return FOREVER;
         }
+        Map<String, String> a = pod.getMetadata().getAnnotations();
         return new ContainerBehaviour(duration(a.get(EXIT_AFTER)), code(a.get(EXIT_CODE)),
                 !"false".equalsIgnoreCase(a.get(READY)), duration(a.get(STARTUP_AFTER)),
                 duration(a.get(READINESS_FAILS_AFTER)), duration(a.get(LIVENESS_FAILS_AFTER)));
+    }
+
+    ContainerBehaviour exitingAfter(Duration after, int code) {
+        return new ContainerBehaviour(after, code, ready, startupAfter, readinessFailsAfter, livenessFailsAfter);
+    }
+
+    ContainerBehaviour failingReadinessAfter(Duration after) {
+        return new ContainerBehaviour(exitAfter, exitCode, ready, startupAfter, after, livenessFailsAfter);
+    }
+
+    ContainerBehaviour failingLivenessAfter(Duration after) {
+        return new ContainerBehaviour(exitAfter, exitCode, ready, startupAfter, readinessFailsAfter, after);
     }
 
     private static Duration duration(String v) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
 import io.keelson.kernel.Resources;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -38,12 +39,15 @@ final class NodeAgent {
     private final Kernel kernel;
     private final Agenda agenda;
     final PodAddresses addresses;
+    /** The node's static pods; null when it was given no manifest directory. */
+    final StaticPods staticPods;
     private volatile boolean heartbeating = true;
     private volatile boolean removed;
     private String uid;
 
-    NodeAgent(String name, int index, NodeTiming timing, Kernel kernel, Agenda agenda) {
+    NodeAgent(String name, int index, NodeTiming timing, Kernel kernel, Agenda agenda, Path manifests) {
         this.name = name;
+        this.staticPods = manifests == null ? null : new StaticPods(name, manifests, kernel);
         this.index = index;
         this.timing = timing;
         this.kernel = kernel;
@@ -59,6 +63,11 @@ final class NodeAgent {
     String hostIp() {
         int n = index + 1;
         return "172." + (16 + (n >> 16)) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
+    }
+
+    /** The Node's uid, once registered. */
+    synchronized String uid() {
+        return uid;
     }
 
     boolean heartbeating() {
@@ -181,6 +190,7 @@ final class NodeAgent {
         heartbeating = false;
         agenda.cancel("node/" + name + "/lease");
         agenda.cancel("node/" + name + "/status");
+        agenda.cancel("node/" + name + "/static-pods");
     }
 
     /** The node is back: it renews its lease and reports its status at once. */

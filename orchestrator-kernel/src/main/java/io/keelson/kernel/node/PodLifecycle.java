@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
+import io.keelson.kernel.events.EventRecorder;
 import io.keelson.kernel.informer.EventHandler;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.KeyFunctions;
@@ -30,6 +31,8 @@ final class PodLifecycle {
     private final NodeTiming timing;
     private final Agenda agenda;
     private final Function<String, NodeAgent> agents;
+    private final EventRecorder events;
+    private final Stages stages;
     /** What each node has admitted, by node name. */
     private final Map<String, NodeAdmission> admitted = new ConcurrentHashMap<>();
     /** The pods whose start is planned or done, by uid: a pod is started once. */
@@ -48,12 +51,15 @@ final class PodLifecycle {
     private static final String PROBES = "pod-probe/";
 
     PodLifecycle(Kernel kernel, InformerFactory informers, NodeTiming timing, Agenda agenda,
-                 Function<String, NodeAgent> agents) {
+                 Function<String, NodeAgent> agents, EventRecorder events, Stages stages) {
         this.kernel = kernel;
+        this.stages = stages;
+        this.events = events;
         this.timing = timing;
         this.agenda = agenda;
         this.agents = agents;
         this.pods = informers.forType(Pod.class);
+        pods.addIndexerIfAbsent(StaticPods.MIRROR_INDEX, StaticPods::mirrorIndex);
         pods.addEventHandler(new EventHandler<>() {
             @Override
             public void onAdd(Pod pod, boolean initialList) {
@@ -75,6 +81,10 @@ final class PodLifecycle {
     /** A node joined (or came back): its pods are looked at again. */
     void nodeJoined(String node) {
         admitted.computeIfAbsent(node, n -> new NodeAdmission());
+        NodeAgent agent = agents.apply(node);
+        if (agent != null && agent.staticPods != null) {
+            agenda.after(staticKey(node), Duration.ZERO, () -> syncStaticPods(node));
+        }
         for (Pod pod : pods.cache().list()) {
             if (node.equals(pod.getSpec().getNodeName())) {
                 changed(pod);
@@ -96,6 +106,9 @@ final class PodLifecycle {
         if (agent != null) {
             agent.addresses.release(pod.getMetadata().getUid());
             admission(node).release(pod.getMetadata().getUid());
+            if (agent.staticPods != null && !StaticPods.mirrorIndex(pod).isEmpty()) { // it comes back at once
+                agenda.after(staticKey(node), Duration.ZERO, () -> syncStaticPods(node));
+            }
         }
         agenda.cancel("pod/" + KeyFunctions.key(pod));
         agenda.cancel("pod-start/" + pod.getMetadata().getUid());
@@ -103,6 +116,20 @@ final class PodLifecycle {
         started.remove(pod.getMetadata().getUid());
         backOffs.remove(pod.getMetadata().getUid());
         initSteps.remove(pod.getMetadata().getUid());
+    }
+
+    /** Reads the node's manifest directory and brings its mirror pods in line, then plans the next look. */
+    private void syncStaticPods(String node) {
+        NodeAgent agent = agents.apply(node);
+        if (agent == null || agent.staticPods == null || !agent.heartbeating()) {
+            return; // a silent node is looked at again when it is back
+        }
+        agenda.after(staticKey(node), StaticPods.FILE_CHECK, () -> syncStaticPods(node));
+        agent.staticPods.sync(pods.cache(), agent.uid(), now());
+    }
+
+    private static String staticKey(String node) {
+        return "node/" + node + "/static-pods";
     }
 
     /** Moves the pod one step on, from its state in the informer's cache. */
@@ -139,6 +166,7 @@ final class PodLifecycle {
             return;
         }
         if (rejection != null) {
+            events.eventFrom(agent.name(), pod, EventRecorder.WARNING, rejection.reason(), rejection.message());
             writeStatus(pod, PodStatuses.rejected(pod, rejection.reason(), rejection.message(), now()));
             return;
         }
@@ -164,6 +192,7 @@ final class PodLifecycle {
         synchronized (agent) {
             String missing = ConfigReferences.missing(kernel, pod);
             if (missing != null) { // waits, and looks again as the kubelet's pod worker does
+                events.eventFrom(agent.name(), pod, EventRecorder.WARNING, "Failed", "Error: " + missing);
                 writeStatus(pod, PodStatuses.configError(pod, agent.hostIp(), missing, now()));
                 agenda.after("pod-start/" + uid, CONFIG_RETRY, () -> start(key, uid));
                 return;
@@ -180,7 +209,7 @@ final class PodLifecycle {
                 return;
             }
             String ip = agent.addresses.assign(uid);
-            ContainerBehaviour behaviour = ContainerBehaviour.of(pod);
+            ContainerBehaviour behaviour = stages.behaviour(pod);
             Instant startedAt = now();
             ProbePlan plan = ProbePlan.of(pod, behaviour, startedAt);
             boolean startedNow = plan.startupDone() == null && plan.startupKill() == null;
@@ -204,7 +233,8 @@ final class PodLifecycle {
     private void planProbes(String key, String uid, ProbePlan plan, Instant startedAt) {
         String prefix = PROBES + uid + "/";
         if (plan.startupKill() != null) {
-            agenda.at(prefix + "startup", plan.startupKill(), () -> exit(key, uid, startedAt, KILLED));
+            agenda.at(prefix + "startup", plan.startupKill(),
+                    () -> killed(key, uid, startedAt, ProbePlan.Kind.STARTUP));
             return;
         }
         if (plan.startupDone() != null) {
@@ -219,8 +249,28 @@ final class PodLifecycle {
             agenda.at(prefix + "unready", plan.unreadyAt(), () -> probed(key, uid, true, false));
         }
         if (plan.livenessKill() != null) {
-            agenda.at(prefix + "liveness", plan.livenessKill(), () -> exit(key, uid, startedAt, KILLED));
+            agenda.at(prefix + "liveness", plan.livenessKill(),
+                    () -> killed(key, uid, startedAt, ProbePlan.Kind.LIVENESS));
         }
+    }
+
+    /** A probe failed its threshold: the kubelet reports it (Unhealthy, Killing) and kills the containers. */
+    private void killed(String key, String uid, Instant startedAt, ProbePlan.Kind probe) {
+        Pod pod = pods.cache().get(key);
+        NodeAgent agent = pod == null ? null : agents.apply(pod.getSpec().getNodeName());
+        if (agent != null && agent.heartbeating() && uid.equals(pod.getMetadata().getUid())
+                && pod.getMetadata().getDeletionTimestamp() == null) { // else exit() below leaves it be
+            unhealthy(pod, probe);
+            events.eventFrom(pod.getSpec().getNodeName(), pod, EventRecorder.NORMAL, "Killing", "Container "
+                    + ProbePlan.prober(pod, probe).getName() + " failed " + probe.word() + " probe, will be restarted");
+        }
+        exit(key, uid, startedAt, KILLED);
+    }
+
+    private void unhealthy(Pod pod, ProbePlan.Kind probe) {
+        String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        events.eventFrom(pod.getSpec().getNodeName(), pod, EventRecorder.WARNING, "Unhealthy",
+                probe.title() + " probe failed: " + ProbePlan.failureOutput(ProbePlan.prober(pod, probe), probe, ip));
     }
 
     private void probed(String key, String uid, boolean startedNow, boolean readyNow) {
@@ -232,6 +282,9 @@ final class PodLifecycle {
             return;
         }
         synchronized (agent) {
+            if (!readyNow) {
+                unhealthy(pod, ProbePlan.Kind.READINESS);
+            }
             writeStatus(pod, PodStatuses.probed(pod, startedNow, readyNow, now()));
         }
     }
@@ -263,6 +316,10 @@ final class PodLifecycle {
             Duration backOff = previous == null || !startedAt.plus(BACK_OFF_RESET).isAfter(now) ? BACK_OFF_INITIAL
                     : previous.multipliedBy(2).compareTo(BACK_OFF_MAX) > 0 ? BACK_OFF_MAX : previous.multipliedBy(2);
             backOffs.put(uid, backOff);
+            events.eventFrom(agent.name(), pod, EventRecorder.WARNING, "BackOff",
+                    "Back-off restarting failed container " + pod.getSpec().getContainers().get(0).getName()
+                            + " in pod " + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace()
+                            + "(" + uid + ")");
             writeStatus(pod, PodStatuses.backingOff(pod, code, startedAt, now, backOff));
             agenda.after("pod-start/" + uid, backOff, () -> start(key, uid));
         }

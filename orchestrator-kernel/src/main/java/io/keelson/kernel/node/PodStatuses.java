@@ -25,7 +25,8 @@ final class PodStatuses {
 
     /** Refused at admission: Failed with the kubelet's reason and message, nothing else reported. */
     static PodStatus rejected(Pod pod, String reason, String message, Instant now) {
-        return new PodStatusBuilder().withPhase("Failed").withReason(reason).withMessage(message)
+        return new PodStatusBuilder().withPhase("Failed").withReason(reason)
+                .withMessage("Pod was rejected: " + message)
                 .withQosClass(qosClass(pod)).withStartTime(startTime(pod, now)).build();
     }
 

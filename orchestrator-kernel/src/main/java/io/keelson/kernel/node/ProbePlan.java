@@ -20,11 +20,33 @@ import java.util.function.Function;
  * @param livenessKill when a liveness probe that starts failing gets the containers killed (null: never)
  */
 record ProbePlan(Instant startupDone, Instant startupKill, Instant readyAt, Instant unreadyAt, Instant livenessKill) {
+    /** The three probes, with the words the kubelet's events use for them. */
+    enum Kind {
+        STARTUP("startup", Container::getStartupProbe),
+        READINESS("readiness", Container::getReadinessProbe),
+        LIVENESS("liveness", Container::getLivenessProbe);
+
+        private final String word;
+        private final Function<Container, Probe> probe;
+
+        Kind(String word, Function<Container, Probe> probe) {
+            this.word = word;
+            this.probe = probe;
+        }
+
+        String word() {
+            return word;
+        }
+
+        String title() {
+            return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+        }
+    }
 
     static ProbePlan of(Pod pod, ContainerBehaviour behaviour, Instant start) {
-        Probe startup = first(pod, Container::getStartupProbe);
-        Probe readiness = first(pod, Container::getReadinessProbe);
-        Probe liveness = first(pod, Container::getLivenessProbe);
+        Probe startup = first(pod, Kind.STARTUP);
+        Probe readiness = first(pod, Kind.READINESS);
+        Probe liveness = first(pod, Kind.LIVENESS);
         Instant startupDone = null;
         if (startup != null) {
             Duration takes = behaviour.startupAfter() == null ? Duration.ZERO : behaviour.startupAfter();
@@ -80,12 +102,35 @@ record ProbePlan(Instant startupDone, Instant startupKill, Instant readyAt, Inst
         return p.getFailureThreshold() == null || p.getFailureThreshold() < 1 ? 3 : p.getFailureThreshold();
     }
 
-    private static Probe first(Pod pod, Function<Container, Probe> probe) {
+    private static Probe first(Pod pod, Kind kind) {
+        Container c = prober(pod, kind);
+        return c == null ? null : kind.probe.apply(c);
+    }
+
+    /** The container whose probe of this kind the plan follows: the first that has one (null if none has). */
+    static Container prober(Pod pod, Kind kind) {
         for (Container c : pod.getSpec().getContainers()) {
-            if (probe.apply(c) != null) {
-                return probe.apply(c);
+            if (kind.probe.apply(c) != null) {
+                return c;
             }
         }
         return null;
+    }
+
+    /**
+     * What a failing probe of {@code c} reports, as the kubelet's probers word it: an HTTP status, a refused
+     * connection; an exec or gRPC probe has no output to show in the simulation.
+     */
+    static String failureOutput(Container c, Kind kind, String podIp) {
+        Probe p = kind.probe.apply(c);
+        if (p.getHttpGet() != null) {
+            return "HTTP probe failed with statuscode: 500";
+        }
+        if (p.getTcpSocket() != null) {
+            String port = p.getTcpSocket().getPort() == null ? "" : p.getTcpSocket().getPort().getIntVal() != null
+                    ? String.valueOf(p.getTcpSocket().getPort().getIntVal()) : p.getTcpSocket().getPort().getStrVal();
+            return "dial tcp " + (podIp == null ? "" : podIp) + ":" + port + ": connect: connection refused";
+        }
+        return "simulated " + kind.word() + " failure";
     }
 }

@@ -2,18 +2,24 @@ package io.keelson.kernel.node;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.keelson.kernel.Kernel;
+import io.keelson.kernel.LabelSelector;
+import io.keelson.kernel.events.EventRecorder;
 import io.keelson.kernel.informer.InformerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +50,7 @@ public final class SimulatedNodes implements AutoCloseable {
     private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
     private final AtomicInteger joined = new AtomicInteger();
     private final PodLifecycle pods;
+    private final EventRecorder events;
     private Thread driver;
     private volatile boolean closed;
 
@@ -56,7 +63,9 @@ public final class SimulatedNodes implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.pods = new PodLifecycle(kernel, b.informers, timing, agenda, agents::get);
+        this.events = EventRecorder.create(kernel, "kubelet", "", b.clock);
+        this.pods = new PodLifecycle(kernel, b.informers, timing, agenda, agents::get, events,
+                new Stages(List.copyOf(b.stages), b.random));
     }
 
     /** Nodes writing through {@code kernel}, following pods through {@code informers}' pod informer. */
@@ -71,8 +80,25 @@ public final class SimulatedNodes implements AutoCloseable {
      * registered under that name (the same data opened again) is taken over. Returns the Node as written.
      */
     public Node add(Node template) {
+        return add(template, null);
+    }
+
+    /**
+     * Registers a node as {@link #add(Node)} does, which also runs the static pods whose manifests are in
+     * {@code manifests} (the kubelet's {@code --pod-manifest-path}): each shows in the API as a mirror pod named
+     * {@code <pod>-<node>}, owned by the Node and annotated {@code kubernetes.io/config.mirror}. The directory is
+     * read at once and every 20 s: a changed manifest replaces its pod, a removed one deletes it, a mirror pod
+     * deleted through the API comes back. Static pods tolerate every NoExecute taint.
+     *
+     * @param manifests a directory of pod manifests (YAML or JSON; names starting with a dot are ignored); null
+     *                  for none
+     */
+    public Node add(Node template, Path manifests) {
         String name = Objects.requireNonNull(template.getMetadata().getName(), "the node template needs a name");
-        NodeAgent agent = new NodeAgent(name, joined.getAndIncrement(), timing, kernel, agenda);
+        if (manifests != null && !Files.isDirectory(manifests)) {
+            throw new IllegalArgumentException("the static pod path is not a directory: " + manifests);
+        }
+        NodeAgent agent = new NodeAgent(name, joined.getAndIncrement(), timing, kernel, agenda, manifests);
         if (agents.putIfAbsent(name, agent) != null) {
             throw new IllegalArgumentException("node " + name + " is simulated already");
         }
@@ -173,6 +199,99 @@ public final class SimulatedNodes implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        events.close();
+    }
+
+    /**
+     * A rule for what the containers of matching pods do, in the spirit of kwok's Stages: pods that match the
+     * selector (and namespace, if given) and declare no {@code keelson.io/} behaviour annotations of their own
+     * follow the first matching stage. After {@link #delay} (plus up to {@link #jitter} more, drawn per pod from the
+     * nodes' random source) from the start of their containers, the next state comes:
+     * <ul>
+     *   <li>{@link #exit}: the containers exit with that code; the restart policy decides what follows (with
+     *       {@code Always}, a crash loop with the kubelet's back-off);</li>
+     *   <li>{@link #failReadiness}: their readiness probe starts failing and the pod turns not ready;</li>
+     *   <li>{@link #failLiveness}: their liveness probe starts failing and they are killed and restarted.</li>
+     * </ul>
+     * Probes act only on containers that declare them, as the kubelet's do.
+     *
+     * <pre>{@code
+     * SimulatedNodes.builder(kernel, informers)
+     *         .stage(SimulatedNodes.Stage.forPods("app=batch").delay(Duration.ofSeconds(30)).exit(0))
+     *         .stage(SimulatedNodes.Stage.forPods("chaos=crash").delay(Duration.ofSeconds(5)).exit(1))
+     *         .build();
+     * }</pre>
+     */
+    public static final class Stage {
+        final LabelSelector selector;
+        final String namespace;
+        final Duration delay;
+        final Duration jitter;
+        final Next next;
+        final int exitCode;
+
+        enum Next { EXIT, FAIL_READINESS, FAIL_LIVENESS }
+
+        private Stage(LabelSelector selector, String namespace, Duration delay, Duration jitter, Next next,
+                      int exitCode) {
+            this.selector = selector;
+            this.namespace = namespace;
+            this.delay = delay;
+            this.jitter = jitter;
+            this.next = next;
+            this.exitCode = exitCode;
+        }
+
+        /** A stage for pods whose labels match {@code labelSelector} (Kubernetes' syntax; "" matches all). */
+        public static Stage forPods(String labelSelector) {
+            return new Stage(LabelSelector.parse(labelSelector), null, Duration.ZERO, Duration.ZERO, Next.EXIT, 0);
+        }
+
+        /** Only for pods in {@code namespace}. */
+        public Stage inNamespace(String namespace) {
+            return new Stage(selector, Objects.requireNonNull(namespace), delay, jitter, next, exitCode);
+        }
+
+        /** How long after the containers start the next state comes (0). */
+        public Stage delay(Duration delay) {
+            return new Stage(selector, namespace, notNegative(delay, "stage delay"), jitter, next, exitCode);
+        }
+
+        /** Up to this much more delay, drawn at random for each start of a pod's containers (0). */
+        public Stage jitter(Duration jitter) {
+            return new Stage(selector, namespace, delay, notNegative(jitter, "stage jitter"), next, exitCode);
+        }
+
+        /** The containers exit with {@code code} (the default next state, with code 0). */
+        public Stage exit(int code) {
+            if (code < 0 || code > 255) {
+                throw new IllegalArgumentException("exit code must be within 0..255: " + code);
+            }
+            return new Stage(selector, namespace, delay, jitter, Next.EXIT, code);
+        }
+
+        /** Their readiness probe starts failing: the pod turns not ready. */
+        public Stage failReadiness() {
+            return new Stage(selector, namespace, delay, jitter, Next.FAIL_READINESS, 0);
+        }
+
+        /** Their liveness probe starts failing: the containers are killed (137) and restarted. */
+        public Stage failLiveness() {
+            return new Stage(selector, namespace, delay, jitter, Next.FAIL_LIVENESS, 0);
+        }
+
+        boolean matches(io.fabric8.kubernetes.api.model.Pod pod) {
+            return (namespace == null || namespace.equals(pod.getMetadata().getNamespace()))
+                    && selector.matches(pod.getMetadata().getLabels() == null ? Map.of()
+                    : pod.getMetadata().getLabels());
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative: " + d);
+            }
+            return d;
+        }
     }
 
     /** How the nodes are built; kubelet's and kwok's defaults unless set. */
@@ -185,6 +304,8 @@ public final class SimulatedNodes implements AutoCloseable {
         private Duration statusReportInterval = Duration.ofMinutes(5);
         private Duration startDelay = Duration.ofSeconds(1);
         private int threads = 4;
+        private final List<Stage> stages = new ArrayList<>();
+        private RandomGenerator random = new SplittableRandom();
 
         private Builder(Kernel kernel, InformerFactory informers) {
             this.kernel = Objects.requireNonNull(kernel, "kernel");
@@ -225,6 +346,18 @@ public final class SimulatedNodes implements AutoCloseable {
                 throw new IllegalArgumentException("threads must be at least 1: " + threads);
             }
             this.threads = threads;
+            return this;
+        }
+
+        /** Adds a stage rule; the first that matches a pod decides (see {@link Stage}). */
+        public Builder stage(Stage stage) {
+            stages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /** The random source of the stages' jitter. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.keelson.kernel.nodelifecycle;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.keelson.kernel.scheduler.framework.Taints;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
@@ -25,7 +26,7 @@ final class TaintTolerations {
         for (Taint taint : noExecute) {
             boolean tolerated = false;
             for (Toleration t : tolerations) {
-                if (tolerates(t, taint)) {
+                if (Taints.tolerates(t, taint)) {
                     tolerated = true;
                     if (t.getTolerationSeconds() != null) {
                         minSeconds = Math.min(minSeconds, Math.max(0, t.getTolerationSeconds()));
@@ -42,22 +43,5 @@ final class TaintTolerations {
             return null;
         }
         return since.plusSeconds(minSeconds);
-    }
-
-    /** {@code Toleration.ToleratesTaint}: effect, key (empty with Exists matches all) and value by operator. */
-    static boolean tolerates(Toleration t, Taint taint) {
-        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        if (t.getKey() != null && !t.getKey().isEmpty() && !t.getKey().equals(taint.getKey())) {
-            return false;
-        }
-        String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
-        return switch (op) {
-            case "Exists" -> true;
-            case "Equal" -> (t.getValue() == null ? "" : t.getValue())
-                    .equals(taint.getValue() == null ? "" : taint.getValue());
-            default -> false;
-        };
     }
 }

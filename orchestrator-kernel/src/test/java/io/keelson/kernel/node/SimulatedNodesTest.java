@@ -5,93 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.keelson.kernel.ApiException;
-import io.keelson.kernel.KernelTestBase;
 import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.Resources;
 import io.keelson.kernel.TestObjects;
-import io.keelson.kernel.informer.InformerFactory;
-import io.keelson.kernel.informer.Informers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /** Simulated kubelets on the fake clock: registration, heartbeats, admission, pod start, graceful deletion. */
-class SimulatedNodesTest extends KernelTestBase {
-    private InformerFactory informers;
-    private SimulatedNodes nodes;
-    private Resources<Pod> pods;
-    private String ns;
-    private String prefix;
-
-    @BeforeEach
-    void open(TestInfo test) throws Exception {
-        prefix = "n" + Math.abs(test.getDisplayName().hashCode() % 100000) + "-";
-        ns = "ns-" + prefix.substring(0, prefix.length() - 1);
-        kernel.resources(io.fabric8.kubernetes.api.model.Namespace.class).create(TestObjects.namespace(ns));
-        pods = kernel.resources(Pod.class).inNamespace(ns);
-        informers = InformerFactory.builder(kernel).build();
-        nodes = SimulatedNodes.builder(kernel, informers).clock(fixture.clock()).startDelay(Duration.ofSeconds(2))
-                .build();
-        informers.startAll().get(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() {
-        nodes.nodes().forEach(nodes::remove); // the kernel is the class's: leave no silent nodes to the next test
-        nodes.close();
-        informers.close();
-    }
-
-    private Node add(String name, Map<String, String> capacity) {
-        NodeBuilder b = new NodeBuilder().withNewMetadata().withName(prefix + name)
-                .addToLabels("topology.kubernetes.io/zone", "z1").endMetadata();
-        if (!capacity.isEmpty()) {
-            b.withNewStatus().withCapacity(capacity.entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                    Map.Entry::getKey, e -> new Quantity(e.getValue())))).endStatus();
-        }
-        return nodes.add(b.build());
-    }
-
-    /** Lets the informer deliver every change and runs what is due, until nothing more happens. */
-    private void settle() throws Exception {
-        for (int quiet = 0; quiet < 3; ) {
-            Informers.caughtUp(kernel, informers.forType(Pod.class), Pod.class);
-            Thread.sleep(5);
-            quiet = nodes.runDue() == 0 ? quiet + 1 : 0;
-        }
-    }
-
-    private void advance(Duration d) throws Exception {
-        fixture.clock().advance(d);
-        settle();
-    }
-
-    private Pod bound(String name, String node) {
-        Pod pod = TestObjects.pod(name);
-        pod.getSpec().setNodeName(prefix + node);
-        return pods.create(pod);
-    }
-
-    private static PodCondition condition(Pod pod, String type) {
-        return pod.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
-                .orElseThrow();
-    }
-
+class SimulatedNodesTest extends SimulatedNodesTestBase {
     @Test
     void aJoiningNode_isRegisteredAsAKubeletWould_andHoldsItsLease() {
         Instant joined = fixture.clock().instant();
@@ -323,6 +254,12 @@ class SimulatedNodesTest extends KernelTestBase {
         ContainerStatus second = pods.get("crashy").getStatus().getContainerStatuses().get(0);
         assertThat(second.getRestartCount()).isEqualTo(2);
         assertThat(second.getState().getWaiting().getMessage()).startsWith("back-off 20s restarting");
+        io.fabric8.kubernetes.api.model.Event backOff = awaitEvent("crashy", "BackOff");
+        assertThat(backOff.getType()).isEqualTo("Warning");
+        assertThat(backOff.getMessage()).isEqualTo("Back-off restarting failed container app in pod crashy_" + ns
+                + "(" + crashy.getMetadata().getUid() + ")");
+        assertThat(backOff.getSource().getComponent()).isEqualTo("kubelet");
+        assertThat(backOff.getSource().getHost()).isEqualTo(prefix + "a");
     }
 
     @Test
@@ -356,6 +293,8 @@ class SimulatedNodesTest extends KernelTestBase {
             assertThat(w.getReason()).isEqualTo("CreateContainerConfigError");
             assertThat(w.getMessage()).isEqualTo("configmap \"settings\" not found");
         });
+        assertThat(awaitEvent("configured", "Failed").getMessage())
+                .isEqualTo("Error: configmap \"settings\" not found");
 
         var configMaps = kernel.resources(io.fabric8.kubernetes.api.model.ConfigMap.class).inNamespace(ns);
         configMaps.create(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
@@ -468,6 +407,9 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(container("web").getReady()).isFalse();
         assertThat(pods.get("web").getStatus().getPhase()).isEqualTo("Running");
         assertThat(container("web").getRestartCount()).as("readiness never restarts").isZero();
+        io.fabric8.kubernetes.api.model.Event unhealthy = awaitEvent("web", "Unhealthy");
+        assertThat(unhealthy.getType()).isEqualTo("Warning");
+        assertThat(unhealthy.getMessage()).isEqualTo("Readiness probe failed: HTTP probe failed with statuscode: 500");
     }
 
     @Test
@@ -490,6 +432,9 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(killed.getRestartCount()).isEqualTo(1);
         assertThat(killed.getLastState().getTerminated().getExitCode()).isEqualTo(137);
         assertThat(killed.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+        assertThat(awaitEvent("stuck", "Killing").getMessage())
+                .isEqualTo("Container app failed startup probe, will be restarted");
+        assertThat(awaitEvent("stuck", "Unhealthy").getMessage()).startsWith("Startup probe failed: ");
     }
 
     @Test
@@ -508,6 +453,11 @@ class SimulatedNodesTest extends KernelTestBase {
         assertThat(sick.getRestartCount()).isEqualTo(1);
         assertThat(sick.getLastState().getTerminated().getExitCode()).isEqualTo(137);
         assertThat(sick.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        io.fabric8.kubernetes.api.model.Event killing = awaitEvent("sick", "Killing");
+        assertThat(killing.getType()).isEqualTo("Normal");
+        assertThat(killing.getMessage()).isEqualTo("Container app failed liveness probe, will be restarted");
+        assertThat(awaitEvent("sick", "Unhealthy").getMessage())
+                .isEqualTo("Liveness probe failed: HTTP probe failed with statuscode: 500");
         advance(Duration.ofSeconds(2));
         assertThat(pods.get("once").getStatus().getPhase()).isEqualTo("Failed");
         assertThat(container("unprobed").getState().getRunning()).as("no probe, nothing to fail").isNotNull();

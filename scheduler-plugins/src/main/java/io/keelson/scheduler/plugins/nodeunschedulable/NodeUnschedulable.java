@@ -8,7 +8,7 @@ import io.keelson.kernel.scheduler.framework.EnqueueExtensions;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.Status;
-import io.keelson.scheduler.plugins.helper.Taints;
+import io.keelson.kernel.scheduler.framework.Taints;
 import java.util.List;
 
 /**

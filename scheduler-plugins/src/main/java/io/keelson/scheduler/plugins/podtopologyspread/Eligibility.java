@@ -3,8 +3,8 @@ package io.keelson.scheduler.plugins.podtopologyspread;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
-import io.keelson.scheduler.plugins.helper.RequiredNodeAffinity;
-import io.keelson.scheduler.plugins.helper.Taints;
+import io.keelson.kernel.scheduler.framework.RequiredNodeAffinity;
+import io.keelson.kernel.scheduler.framework.Taints;
 import java.util.List;
 
 /** Whether a node's domain counts for a constraint: its node inclusion policies against the incoming pod. */

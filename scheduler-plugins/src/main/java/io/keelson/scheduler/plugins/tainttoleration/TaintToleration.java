@@ -13,7 +13,7 @@ import io.keelson.kernel.scheduler.framework.PreScorePlugin;
 import io.keelson.kernel.scheduler.framework.ScorePlugin;
 import io.keelson.kernel.scheduler.framework.Status;
 import io.keelson.scheduler.plugins.helper.Scores;
-import io.keelson.scheduler.plugins.helper.Taints;
+import io.keelson.kernel.scheduler.framework.Taints;
 import java.util.List;
 
 /**

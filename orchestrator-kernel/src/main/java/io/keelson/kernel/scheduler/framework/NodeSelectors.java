@@ -1,4 +1,4 @@
-package io.keelson.scheduler.plugins.helper;
+package io.keelson.kernel.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;

@@ -1,4 +1,4 @@
-package io.keelson.scheduler.plugins.helper;
+package io.keelson.kernel.scheduler.framework;
 
 /** Label key and value syntax (qualified names), for parsing selectors in plugins. */
 final class LabelSyntax {

@@ -1,9 +1,8 @@
-package io.keelson.scheduler.plugins.helper;
+package io.keelson.kernel.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.keelson.kernel.scheduler.framework.NodeInfo;
 import java.util.Map;
 
 /**
@@ -33,12 +32,16 @@ public final class RequiredNodeAffinity {
     }
 
     public boolean matches(NodeInfo node) {
-        Map<String, String> labels = node.labels();
+        return matches(node.name(), node.labels());
+    }
+
+    /** Whether a node of this name and these labels meets the constraints (the kubelet's admission check). */
+    public boolean matches(String nodeName, Map<String, String> labels) {
         for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
             if (!e.getValue().equals(labels.get(e.getKey()))) {
                 return false;
             }
         }
-        return affinity == null || affinity.matches(node.name(), labels);
+        return affinity == null || affinity.matches(nodeName, labels);
     }
 }
