@@ -68,6 +68,10 @@ public final class ClusterLoad implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "10000", description = "deployment: replicas")
     int replicas;
 
+    @Option(names = "--warmup-replicas", defaultValue = "0", description = "deployment: replicas of a Deployment"
+            + " created, rolled and scaled to zero first, unmeasured, so the JVM has compiled the loop (0: none)")
+    int warmupReplicas;
+
     @Option(names = "--seconds", defaultValue = "60", description = "steady: seconds measured")
     int seconds;
 
@@ -175,29 +179,29 @@ public final class ClusterLoad implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "# created at %.0f pods/s on average (asked %d)%n", achieved, rate);
     }
 
-    /** A Deployment of {@code replicas} from create to all available, then a new image to all updated. */
+    /**
+     * A Deployment of {@code replicas} from create to all available, then a new image to all updated; first, with
+     * {@code --warmup-replicas}, the same for a smaller Deployment, scaled to zero before the measured one starts.
+     */
     private void deployment(Kernel kernel, Map<String, Long> readyAt) throws Exception {
         Resources<Deployment> api = kernel.resources(Deployment.class).inNamespace(NS);
+        if (warmupReplicas > 0) {
+            long w0 = System.nanoTime();
+            rollout(kernel, api, "warm-up", warmupReplicas);
+            Deployment w = api.get("warm-up");
+            w.getSpec().setReplicas(0);
+            api.update(w);
+            Resources<Pod> pods = kernel.resources(Pod.class).inNamespace(NS);
+            await(() -> pods.list(io.keelson.kernel.ListRequest.all()).items().isEmpty(), Duration.ofMinutes(10),
+                    () -> "the warm-up's pods gone (" + progress(kernel) + ")");
+            System.out.printf(Locale.ROOT, "# warm-up: %d replicas created, rolled and scaled to 0 in %.1f s%n",
+                    warmupReplicas, (System.nanoTime() - w0) / 1e9);
+        }
         long cpu0 = JvmStats.cpuNanos();
-        long t0 = System.nanoTime();
-        api.create(new DeploymentBuilder().withNewMetadata().withName("big").endMetadata().withNewSpec()
-                .withReplicas(replicas).withNewSelector().addToMatchLabels("app", "big").endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString("25%")).endRollingUpdate()
-                .endStrategy().withNewTemplate().withNewMetadata().addToLabels("app", "big").endMetadata()
-                .withSpec(pod(null, "big:1").getSpec()).endTemplate().endSpec().build());
-        await(() -> available(api.get("big"), replicas, 1), Duration.ofMinutes(30), () -> "all replicas available ("
-                + progress(kernel) + ")");
-        double created = (System.nanoTime() - t0) / 1e9;
-        long cpuCreate = JvmStats.cpuNanos() - cpu0;
-
-        long t1 = System.nanoTime();
-        Deployment d = api.get("big");
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("big:2");
-        api.update(d);
-        await(() -> available(api.get("big"), replicas, 2), Duration.ofMinutes(Long.getLong("cluster.load.minutes", 30)), () -> "the rolling update ("
-                + progress(kernel) + ")");
-        double rolled = (System.nanoTime() - t1) / 1e9;
+        double[] seconds = rollout(kernel, api, "big", replicas);
+        double created = seconds[0];
+        double rolled = seconds[1];
+        long cpuCreate = (long) (seconds[2]);
         long cpuRoll = JvmStats.cpuNanos() - cpu0 - cpuCreate;
         System.out.printf(Locale.ROOT, "%-16s %9s %10s %10s %12s%n", "phase", "replicas", "seconds", "pods/s",
                 "CPU/pod us");
@@ -206,6 +210,31 @@ public final class ClusterLoad implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-16s %9d %10.1f %10.0f %12.0f%n", "rolling update", replicas, rolled,
                 replicas / rolled, cpuRoll / 1e3 / replicas);
         System.out.printf(Locale.ROOT, "# heap after GC %d MiB%n", JvmStats.usedHeapAfterGc() >> 20);
+    }
+
+    /** Creates the Deployment and rolls it to a new image: seconds to available, seconds to rolled, create CPU ns. */
+    private static double[] rollout(Kernel kernel, Resources<Deployment> api, String name, int replicas)
+            throws Exception {
+        long cpu0 = JvmStats.cpuNanos();
+        long t0 = System.nanoTime();
+        api.create(new DeploymentBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+                .withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString("25%")).endRollingUpdate()
+                .endStrategy().withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withSpec(pod(null, name + ":1").getSpec()).endTemplate().endSpec().build());
+        await(() -> available(api.get(name), replicas, 1), Duration.ofMinutes(30), () -> "all replicas available ("
+                + progress(kernel) + ")");
+        double created = (System.nanoTime() - t0) / 1e9;
+        long cpuCreate = JvmStats.cpuNanos() - cpu0;
+
+        long t1 = System.nanoTime();
+        Deployment d = api.get(name);
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(name + ":2");
+        api.update(d);
+        await(() -> available(api.get(name), replicas, 2), Duration.ofMinutes(Long.getLong("cluster.load.minutes",
+                30)), () -> "the rolling update (" + progress(kernel) + ")");
+        return new double[] {created, (System.nanoTime() - t1) / 1e9, cpuCreate};
     }
 
     /** {@code pods} pods bound straight to the nodes (no scheduling) until Running; then CPU and heap at rest. */

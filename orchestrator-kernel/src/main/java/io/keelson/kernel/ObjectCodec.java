@@ -37,12 +37,21 @@ final class ObjectCodec {
 
     /** The stored object with its resourceVersion (the key's mod revision). */
     static <T extends HasMetadata> T decode(Class<T> type, KeyValue kv) {
-        try (InputStream in = kv.value().newInput()) {
+        try {
+            return decode(type, kv.value(), kv.modRevision());
+        } catch (IllegalStateException e) {
+            throw Statuses.internal("stored object " + kv.keyUtf8() + " cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    /** A stored value decoded, with {@code modRevision} as its resourceVersion. */
+    static <T extends HasMetadata> T decode(Class<T> type, ByteString value, long modRevision) {
+        try (InputStream in = value.newInput()) {
             T object = JSON.readValue(in, type);
-            object.getMetadata().setResourceVersion(Long.toString(kv.modRevision()));
+            object.getMetadata().setResourceVersion(Long.toString(modRevision));
             return object;
         } catch (IOException | JacksonException e) {
-            throw Statuses.internal("stored object " + kv.keyUtf8() + " cannot be decoded: " + e.getMessage());
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

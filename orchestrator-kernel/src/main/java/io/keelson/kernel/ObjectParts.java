@@ -12,13 +12,16 @@ import java.util.Objects;
  */
 final class ObjectParts {
     /** One class's accessors; null handles when the class has no such part. */
-    private record Accessors(MethodHandle getSpec, MethodHandle getStatus, MethodHandle setStatus) {
+    private record Accessors(MethodHandle getSpec, MethodHandle getStatus, MethodHandle setStatus,
+                             Class<?> statusType) {
     }
 
     private static final ClassValue<Accessors> ACCESSORS = new ClassValue<>() {
         @Override
         protected Accessors computeValue(Class<?> type) {
-            return new Accessors(getter(type, "getSpec"), getter(type, "getStatus"), setter(type, "setStatus"));
+            MethodHandle getStatus = getter(type, "getStatus");
+            return new Accessors(getter(type, "getSpec"), getStatus, setter(type, "setStatus"),
+                    getStatus == null ? null : getStatus.type().returnType());
         }
     };
 
@@ -46,6 +49,17 @@ final class ObjectParts {
             a.setStatus().invoke(target, a.getStatus().invoke(source));
         } catch (Throwable e) {
             throw new IllegalStateException("cannot move the status of " + target.getClass().getName(), e);
+        }
+    }
+
+    /** Gives {@code target} a deep copy of the status of {@code source} (which stays the caller's). */
+    static void copyStatusDeep(Object source, Object target) {
+        Accessors a = ACCESSORS.get(target.getClass());
+        try {
+            Object status = a.getStatus().invoke(source);
+            a.setStatus().invoke(target, status == null ? null : ObjectCodec.JSON.convertValue(status, a.statusType()));
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot copy the status of " + target.getClass().getName(), e);
         }
     }
 

@@ -148,8 +148,11 @@ final class ResourceStore<T extends HasMetadata> {
                         + type.key(ns, name) + ", ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in"
                         + " precondition: " + uid + ", UID in object meta: " + stored.object().getMetadata().getUid());
             }
-            T object = ObjectCodec.copy(input, type.javaType());
-            object.getMetadata().setNamespace(ns);
+            // a status write takes only the status from the caller's object, and copies only that (withStatusOf)
+            T object = status ? input : ObjectCodec.copy(input, type.javaType());
+            if (!status) {
+                object.getMetadata().setNamespace(ns);
+            }
             try {
                 return replace(stored, object, status);
             } catch (LostRace e) {
@@ -171,7 +174,7 @@ final class ResourceStore<T extends HasMetadata> {
      */
     T replace(Stored<T> stored, T object, boolean status) {
         T old = stored.object();
-        T updated = status ? withStatusOf(old, object) : withoutStatusChange(old, object);
+        T updated = status ? withStatusOf(stored, object) : withoutStatusChange(old, object);
         ObjectMeta meta = updated.getMetadata();
         ObjectMeta oldMeta = old.getMetadata();
         meta.setUid(oldMeta.getUid());
@@ -229,13 +232,16 @@ final class ResourceStore<T extends HasMetadata> {
         return object;
     }
 
-    /** Status writes take only the status, and what the type's status strategy lets through besides. */
-    private T withStatusOf(T old, T object) {
+    /**
+     * Status writes take only the status (a copy: {@code object} may be the caller's), and what the type's status
+     * strategy lets through besides, onto a second decoding of the stored object.
+     */
+    private T withStatusOf(Stored<T> stored, T object) {
         if (!type.statusSubresource() || !ObjectParts.hasStatus(object)) {
-            throw Statuses.notFound(type, old.getMetadata().getName() + "/status");
+            throw Statuses.notFound(type, stored.object().getMetadata().getName() + "/status");
         }
-        T updated = ObjectCodec.copy(old, type.javaType());
-        ObjectParts.copyStatus(object, updated);
+        T updated = ObjectCodec.decode(type.javaType(), stored.value(), stored.modRevision());
+        ObjectParts.copyStatusDeep(object, updated);
         Strategies.prepareForStatusUpdate(updated, object);
         return updated;
     }

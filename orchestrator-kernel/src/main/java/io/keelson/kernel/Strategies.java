@@ -109,7 +109,8 @@ final class Strategies {
      */
     static void prepareForStatusUpdate(HasMetadata updated, HasMetadata written) {
         if (updated instanceof Deployment) {
-            updated.getMetadata().setAnnotations(written.getMetadata().getAnnotations());
+            Map<String, String> annotations = written.getMetadata().getAnnotations();
+            updated.getMetadata().setAnnotations(annotations == null ? null : new LinkedHashMap<>(annotations));
         }
     }
 

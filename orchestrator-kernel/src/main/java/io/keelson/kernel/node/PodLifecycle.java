@@ -28,6 +28,7 @@ import java.util.function.Function;
 final class PodLifecycle {
     private final Kernel kernel;
     private final SharedInformer<Pod> pods;
+    private final SharedInformer<Node> nodes;
     private final NodeTiming timing;
     private final Agenda agenda;
     private final Function<String, NodeAgent> agents;
@@ -59,6 +60,7 @@ final class PodLifecycle {
         this.agenda = agenda;
         this.agents = agents;
         this.pods = informers.forType(Pod.class);
+        this.nodes = informers.forType(Node.class);
         pods.addIndexerIfAbsent(StaticPods.MIRROR_INDEX, StaticPods::mirrorIndex);
         pods.addEventHandler(new EventHandler<>() {
             @Override
@@ -159,7 +161,10 @@ final class PodLifecycle {
     }
 
     private void admitOrReject(Pod pod, NodeAgent agent, NodeAdmission admission, boolean running) {
-        Node node = kernel.resources(Node.class).get(agent.name());
+        Node node = nodes.cache().get(agent.name()); // as the kubelet's node lister; read once it is not there yet
+        if (node == null) {
+            node = kernel.resources(Node.class).get(agent.name());
+        }
         NodeAdmission.Rejection rejection = running ? null : admission.admit(pod, node);
         if (running) {
             admission.hold(pod); // running before we came (a restart): it holds its share

@@ -25,6 +25,25 @@ final class DeletionOrder {
     private DeletionOrder() {
     }
 
+    /**
+     * One pod's place in the order, each criterion computed once (a sort compares each pod many times, and
+     * parsing its timestamps on every comparison cost more than the rest of a ReplicaSet's sync).
+     */
+    private record Rank(Pod pod, boolean assigned, int phase, boolean ready, int cost, int doubled, long readyAge,
+                        int restarts, int sidecarRestarts, long createdAge, String uid) {
+    }
+
+    private static final Comparator<Rank> ORDER = Comparator.comparing(Rank::assigned)
+            .thenComparingInt(Rank::phase)
+            .thenComparing(Rank::ready)
+            .thenComparingInt(Rank::cost)
+            .thenComparing(Comparator.comparingInt(Rank::doubled).reversed())
+            .thenComparingLong(Rank::readyAge)
+            .thenComparing(Comparator.comparingInt(Rank::restarts).reversed())
+            .thenComparing(Comparator.comparingInt(Rank::sidecarRestarts).reversed())
+            .thenComparingLong(Rank::createdAge)
+            .thenComparing(Rank::uid);
+
     /** The first {@code count} of {@code pods} to delete, ranking doubling-up against {@code related}. */
     static List<Pod> victims(List<Pod> pods, List<Pod> related, int count, Instant now) {
         Map<String, Integer> perNode = new HashMap<>();
@@ -34,51 +53,21 @@ final class DeletionOrder {
                 perNode.merge(node, 1, Integer::sum);
             }
         }
-        Map<Pod, Integer> rank = new java.util.IdentityHashMap<>();
+        List<Rank> ranks = new ArrayList<>(pods.size());
         for (Pod p : pods) {
-            String node = p.getSpec().getNodeName();
-            rank.put(p, node == null || node.isEmpty() ? 0 : perNode.getOrDefault(node, 0));
+            boolean assigned = assigned(p);
+            boolean ready = Pods.isReady(p);
+            ranks.add(new Rank(p, assigned, phaseOrdinal(p), ready, deletionCost(p),
+                    assigned ? perNode.getOrDefault(p.getSpec().getNodeName(), 0) : 0,
+                    ready ? logAge(readyTime(p), now) : 0, maxRestarts(p, false), maxRestarts(p, true),
+                    logAge(created(p), now), p.getMetadata().getUid()));
         }
-        List<Pod> sorted = new ArrayList<>(pods);
-        sorted.sort(comparator(rank, now));
-        return sorted.subList(0, Math.min(count, sorted.size()));
-    }
-
-    static Comparator<Pod> comparator(Map<Pod, Integer> rank, Instant now) {
-        return (a, b) -> {
-            boolean aAssigned = assigned(a);
-            if (aAssigned != assigned(b)) {
-                return aAssigned ? 1 : -1;
-            }
-            int phase = Integer.compare(phaseOrdinal(a), phaseOrdinal(b));
-            if (phase != 0) {
-                return phase;
-            }
-            boolean aReady = Pods.isReady(a);
-            if (aReady != Pods.isReady(b)) {
-                return aReady ? 1 : -1;
-            }
-            int cost = Integer.compare(deletionCost(a), deletionCost(b));
-            if (cost != 0) {
-                return cost;
-            }
-            int doubled = Integer.compare(rank.getOrDefault(b, 0), rank.getOrDefault(a, 0));
-            if (doubled != 0) {
-                return doubled;
-            }
-            if (aReady) {
-                int ready = byTime(readyTime(a), readyTime(b), now);
-                if (ready != 0) {
-                    return ready;
-                }
-            }
-            int restarts = compareRestarts(a, b);
-            if (restarts != 0) {
-                return restarts;
-            }
-            int created = byTime(created(a), created(b), now);
-            return created != 0 ? created : a.getMetadata().getUid().compareTo(b.getMetadata().getUid());
-        };
+        ranks.sort(ORDER);
+        List<Pod> victims = new ArrayList<>(Math.min(count, ranks.size()));
+        for (int i = 0; i < Math.min(count, ranks.size()); i++) {
+            victims.add(ranks.get(i).pod());
+        }
+        return victims;
     }
 
     private static boolean assigned(Pod p) {
@@ -114,20 +103,16 @@ final class DeletionOrder {
         }
     }
 
-    /** Newer (or unknown: null) first; two times in the same power-of-two bucket of age are a tie. */
-    private static int byTime(Instant ta, Instant tb, Instant now) {
-        if (java.util.Objects.equals(ta, tb)) {
-            return 0;
+    /**
+     * Newer first, on a logarithmic scale: floor(log2) of the age in nanoseconds, so two times in the same
+     * power-of-two bucket of age tie; an unknown time (null) comes before any, a time not yet passed after none.
+     */
+    private static long logAge(Instant t, Instant now) {
+        if (t == null) {
+            return -2;
         }
-        if (ta == null || tb == null) {
-            return ta == null ? -1 : 1;
-        }
-        return Long.compare(logRank(ta, now), logRank(tb, now));
-    }
-
-    private static long logRank(Instant t, Instant now) {
         long age = java.time.Duration.between(t, now).toNanos();
-        return age > 0 ? 63 - Long.numberOfLeadingZeros(age) : -1; // floor(log2(age)), exact
+        return age > 0 ? 63 - Long.numberOfLeadingZeros(age) : -1;
     }
 
     private static Instant readyTime(Pod p) {
@@ -142,14 +127,9 @@ final class DeletionOrder {
     }
 
     /**
-     * compareMaxContainerRestarts: the highest restart count of the regular containers, and then that of the
-     * sidecars (init containers with restartPolicy Always).
+     * The highest restart count of the regular containers, or of the sidecars (init containers with restartPolicy
+     * Always): more restarts go first, as upstream's compareMaxContainerRestarts.
      */
-    private static int compareRestarts(Pod a, Pod b) {
-        int regular = Integer.compare(maxRestarts(b, false), maxRestarts(a, false));
-        return regular != 0 ? regular : Integer.compare(maxRestarts(b, true), maxRestarts(a, true));
-    }
-
     private static int maxRestarts(Pod p, boolean sidecars) {
         int max = 0;
         List<ContainerStatus> statuses = p.getStatus() == null ? null : sidecars

@@ -107,6 +107,11 @@ public final class Fixtures {
                 return (int) nodes.stream().filter(n -> n.images().containsKey(image)).count();
             }
         };
+        return handle(lister, filters);
+    }
+
+    /** A handle over {@code lister}'s nodes (one that tracks its versions, say), running {@code filters}. */
+    public static Handle handle(NodeLister lister, FilterPlugin... filters) {
         return new Handle() {
             @Override
             public io.keelson.kernel.Kernel kernel() {

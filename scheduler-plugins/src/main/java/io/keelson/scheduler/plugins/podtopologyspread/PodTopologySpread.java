@@ -118,6 +118,27 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         return NAME;
     }
 
+    /**
+     * Fills in {@code counts} (a sum per domain of the candidate nodes) over every node of the snapshot from the
+     * sums kept from cycle to cycle (only the nodes changed since are counted again); false, with nothing filled in,
+     * when the snapshot does not track its changes. Nodes without the key count under the empty value.
+     */
+    private boolean countKept(String namespace, Constraint c, List<Constraint> required, Map<String, Long> counts) {
+        NodeLister snapshot = handle == null ? null : handle.snapshot();
+        if (snapshot == null || snapshot.version() < 0) {
+            return false;
+        }
+        Map<String, Integer> sums = domainCounts.counts(namespace, c, required, snapshot);
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            long n = sums.getOrDefault(e.getKey(), 0);
+            if (e.getKey().isEmpty()) {
+                n += sums.getOrDefault(null, 0);
+            }
+            e.setValue(n);
+        }
+        return true;
+    }
+
     // --- Filter
 
     @Override
@@ -257,16 +278,27 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             weights[i] = Math.log(size + 2);
         }
         Eligibility eligibility = new Eligibility(pod);
+        String namespace = pod.getMetadata().getNamespace();
         List<MatchCounts.PerNode> matching = new ArrayList<>();
-        constraints.forEach(c -> matching.add(matchCounts.of(pod.getMetadata().getNamespace(), c.selector(),
-                all.size())));
-        for (NodeInfo node : all) {
+        constraints.forEach(c -> matching.add(matchCounts.of(namespace, c.selector(), all.size())));
+        boolean[] counted = new boolean[constraints.size()];
+        for (int i = 0; i < constraints.size(); i++) {
+            Constraint c = constraints.get(i);
+            if (!c.key().equals(HOSTNAME) && eligibility.admitsEveryNode(c)) {
+                counted[i] = countKept(namespace, c, requireAllTopologies ? constraints : List.of(), counts.get(i));
+            }
+        }
+        boolean perNode = false;
+        for (int i = 0; i < constraints.size(); i++) {
+            perNode |= !counted[i] && !constraints.get(i).key().equals(HOSTNAME);
+        }
+        for (NodeInfo node : perNode ? all : List.<NodeInfo>of()) {
             if (requireAllTopologies && !Constraint.hasAllKeys(constraints, node)) {
                 continue;
             }
             for (int i = 0; i < constraints.size(); i++) {
                 Constraint c = constraints.get(i);
-                if (c.key().equals(HOSTNAME) || !eligibility.includes(c, node)) {
+                if (counted[i] || c.key().equals(HOSTNAME) || !eligibility.includes(c, node)) {
                     continue;
                 }
                 String value = node.labels().getOrDefault(c.key(), "");

@@ -6,9 +6,13 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.keelson.kernel.LabelSelector;
+import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.NodeLister;
+import io.keelson.kernel.scheduler.framework.NodeScore;
+import io.keelson.kernel.scheduler.framework.PluginArgs;
 import io.keelson.kernel.scheduler.framework.PodInfo;
+import io.keelson.kernel.scheduler.framework.Status;
 import io.keelson.scheduler.plugins.Fixtures;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,6 +109,49 @@ class DomainCountsTest {
                         .isEqualTo(fullCount(lister, "other", zone, List.of(zone)));
             }
         }
+    }
+
+    @Test
+    void softConstraintScores_keptAcrossChanges_equalAFullCount_forFixedSeeds() {
+        io.fabric8.kubernetes.api.model.LabelSelector blue = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                .addToMatchLabels("color", "blue").build();
+        Pod incoming = PodTopologySpreadTest.incoming("ns", Map.of("color", "blue"),
+                PodTopologySpreadTest.spread(1, "zone", "ScheduleAnyway", blue),
+                PodTopologySpreadTest.spread(1, "host", "ScheduleAnyway", blue));
+        for (long seed : new long[] {4, 5, 6}) {
+            Random random = new Random(seed);
+            TrackingLister lister = new TrackingLister();
+            PodTopologySpread kept = new PodTopologySpread(PluginArgs.none(), Fixtures.handle(lister));
+            for (int step = 0; step < 200; step++) {
+                lister.update(randomChanges(random, lister));
+                if (lister.list().isEmpty() || random.nextInt(3) == 0) {
+                    continue;
+                }
+                List<NodeInfo> all = lister.list();
+                List<NodeInfo> filtered = all.stream().filter(n -> random.nextInt(4) != 0).toList();
+                if (filtered.isEmpty()) {
+                    continue;
+                }
+                PodTopologySpread fresh = new PodTopologySpread(PluginArgs.none(), Fixtures.handle(all));
+                assertThat(scores(kept, incoming, filtered)).as("seed %d step %d", seed, step)
+                        .isEqualTo(scores(fresh, incoming, filtered));
+            }
+        }
+    }
+
+    /** The plugin's normalized scores of {@code filtered} (none when it skips scoring). */
+    private static long[] scores(PodTopologySpread plugin, Pod pod, List<NodeInfo> filtered) {
+        CycleState state = new CycleState();
+        Status pre = plugin.preScore(state, pod, filtered);
+        if (pre.isSkip()) {
+            return new long[0];
+        }
+        NodeScore[] scores = new NodeScore[filtered.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = new NodeScore(filtered.get(i).name(), plugin.score(state, pod, filtered.get(i)));
+        }
+        plugin.normalizeScores(state, pod, scores);
+        return Fixtures.values(scores);
     }
 
     @Test
