@@ -273,7 +273,9 @@ public final class ClusterLoad implements Callable<Integer> {
 
     private static boolean available(Deployment d, int replicas, int revision) {
         var s = d.getStatus();
+        // as kubectl rollout status: the status must be of this generation (the revision annotation can be newer)
         return s != null && d.getMetadata().getAnnotations() != null
+                && java.util.Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
                 && String.valueOf(revision).equals(d.getMetadata().getAnnotations()
                 .get("deployment.kubernetes.io/revision"))
                 && Integer.valueOf(replicas).equals(s.getAvailableReplicas())

@@ -337,6 +337,17 @@ class KvStoreSemanticsTest {
     }
 
     @Test
+    void aTxnChecksTheLeasesOfTheBranchThatRuns_only() {
+        Compare absent = Compare.createRevision(bs("lease-branch"), Compare.Result.EQUAL, 0);
+        Compare present = Compare.createRevision(bs("lease-branch"), Compare.Result.GREATER, 0);
+        PutRequest goneLease = PutRequest.of("lease-branch", "v").withLease(424242);
+        TxnResponse skipped = store.txn(TxnRequest.of(List.of(present), List.of(goneLease), List.of())).join();
+        assertThat(skipped.succeeded()).as("as etcd: the put that does not run is not checked").isFalse();
+        assertThat(failure(() -> store.txn(TxnRequest.of(List.of(absent), List.of(goneLease), List.of())).join())
+                .code()).isEqualTo(ErrorCode.LEASE_NOT_FOUND);
+    }
+
+    @Test
     void badInput_isRejected_andTheStoreKeepsServing() {
         assertThat(failure(() -> store.put(PutRequest.of("", "v")).join()).getMessage())
                 .isEqualTo("etcdserver: key is not provided");

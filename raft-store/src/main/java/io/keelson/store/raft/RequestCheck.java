@@ -35,15 +35,23 @@ final class RequestCheck {
     }
 
     void put(PutRequest p) {
+        shape(p);
+        if (p.lease() != 0 && !leaseExists.test(p.lease())) {
+            throw new StoreException(ErrorCode.LEASE_NOT_FOUND);
+        }
+    }
+
+    /**
+     * What etcd checks of a put before it is proposed; whether its lease exists is checked when it is applied,
+     * and in a transaction only for the branch that runs (a compare that fails skips a put with a gone lease).
+     */
+    private void shape(PutRequest p) {
         requireKey(p.key());
         if (p.ignoreValue() && !p.value().isEmpty()) {
             throw new StoreException(ErrorCode.VALUE_PROVIDED);
         }
         if (p.ignoreLease() && p.lease() != 0) {
             throw new StoreException(ErrorCode.LEASE_PROVIDED);
-        }
-        if (p.lease() != 0 && !leaseExists.test(p.lease())) {
-            throw new StoreException(ErrorCode.LEASE_NOT_FOUND);
         }
     }
 
@@ -76,7 +84,7 @@ final class RequestCheck {
             if (op instanceof RangeRequest r) {
                 range(r);
             } else if (op instanceof PutRequest p) {
-                put(p);
+                shape(p);
             } else if (op instanceof DeleteRangeRequest d) {
                 delete(d);
             } else {

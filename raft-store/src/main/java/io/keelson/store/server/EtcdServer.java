@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves etcd's v3 gRPC API ({@code KV}, {@code Watch}, {@code Lease}, {@code Maintenance},
- * {@code Cluster}) for one store member, so etcdctl and other etcd clients work against it.
+ * {@code Cluster}, {@code Lock}, {@code Election}) for one store member, so etcdctl and other etcd clients work against it.
  */
 public final class EtcdServer implements AutoCloseable {
     /** etcd accepts this much gRPC framing on top of the largest request. */
@@ -62,6 +62,8 @@ public final class EtcdServer implements AutoCloseable {
                     .addService(LeaseLeasesMethod.with(new LeaseService(member), member))
                     .addService(new MaintenanceService(member, maintenance))
                     .addService(new ClusterService(member, clientUrls))
+                    .addService(new LockService(member))
+                    .addService(new ElectionService(member))
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {

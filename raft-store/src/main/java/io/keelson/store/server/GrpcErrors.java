@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.keelson.store.ErrorCode;
 import io.keelson.store.StoreException;
+import io.keelson.store.concurrency.ConcurrencyException;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -21,6 +22,12 @@ final class GrpcErrors {
         }
         if (t instanceof StatusRuntimeException s) {
             return s;
+        }
+        if (t instanceof ConcurrencyException) {
+            return Status.UNKNOWN.withDescription(t.getMessage()).asRuntimeException(); // etcd's recipe errors
+        }
+        if (t instanceof java.util.concurrent.CancellationException) {
+            return Status.CANCELLED.withDescription("context canceled").asRuntimeException();
         }
         if (!(t instanceof StoreException e)) {
             return Status.UNKNOWN.withDescription(String.valueOf(t)).asRuntimeException();

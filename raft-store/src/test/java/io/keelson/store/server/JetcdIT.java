@@ -18,13 +18,8 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.grpc.stub.StreamObserver;
-import io.keelson.store.KeelsonStore;
-import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreMember;
-import io.keelson.store.TestStores;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,36 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
 class JetcdIT {
     @TempDir
     static Path root;
-    static final List<StoreMember> members = new ArrayList<>();
-    static final List<EtcdServer> servers = new ArrayList<>();
+    static ServedCluster cluster;
+    static List<StoreMember> members;
+    static List<EtcdServer> servers;
     static Client client;
 
     @BeforeAll
     static void start() throws Exception {
-        List<String> endpoints = new ArrayList<>();
-        for (StoreConfig c : TestStores.threeMembers(root)) {
-            StoreMember m = KeelsonStore.open(c);
-            members.add(m);
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            String url = "http://127.0.0.1:" + port;
-            servers.add(EtcdServer.start(m, List.of(new InetSocketAddress("127.0.0.1", port)), List.of(url)));
-            endpoints.add(url);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (members.stream().noneMatch(m -> m.status().isLeader()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        cluster = ServedCluster.start(root);
+        members = cluster.members;
+        servers = cluster.servers;
+        client = cluster.client();
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         client.close();
-        servers.forEach(EtcdServer::close);
-        members.forEach(StoreMember::close);
+        cluster.close();
     }
 
     static ByteSequence bs(String s) {
