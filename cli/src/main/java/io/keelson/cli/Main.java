@@ -103,6 +103,47 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error.")
     String logLevel;
 
+    @Option(names = "--max-txn-ops", defaultValue = "128", description = "Most operations in one transaction"
+            + " branch (default: ${DEFAULT-VALUE}).")
+    int maxTxnOps;
+
+    @Option(names = "--listen-metrics-urls", split = ",", description = "Also serve /metrics and /health as plain"
+            + " HTTP on these URLs (they are always on the client URLs too).")
+    List<URI> listenMetricsUrls = new ArrayList<>();
+
+    @Option(names = "--logger", defaultValue = "capnslog", description = "capnslog or zap: accepted for etcd's"
+            + " launchers; Keelson logs through SLF4J either way.")
+    String logger;
+
+    @Option(names = "--log-outputs", defaultValue = "default", description = "default or stderr (the same), or"
+            + " stdout.")
+    String logOutputs;
+
+    @Option(names = "--debug", description = "Log at debug level (etcd's deprecated flag; --log-level debug).")
+    boolean debug;
+
+    @Option(names = "--metrics", defaultValue = "basic", description = "basic or extensive: accepted; /metrics"
+            + " serves the same set either way.")
+    String metricsLevel;
+
+    @Option(names = "--enable-pprof", description = "Accepted and ignored: there is no Go profiler in a JVM (use"
+            + " Java Flight Recorder).")
+    boolean enablePprof;
+
+    @Option(names = "--enable-v2", description = "Accepted and ignored: etcd's v2 API is not served.")
+    boolean enableV2;
+
+    @Option(names = "--strict-reconfig-check", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Accepted and ignored until membership changes are served.")
+    boolean strictReconfigCheck;
+
+    @Option(names = "--max-snapshots", defaultValue = "5", description = "Accepted and ignored: the Raft log"
+            + " keeps its own snapshots and segments.")
+    int maxSnapshots;
+
+    @Option(names = "--max-wals", defaultValue = "5", description = "Accepted and ignored, as --max-snapshots.")
+    int maxWals;
+
     public static void main(String[] args) {
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(new CommandLine(new Main()).execute(args));
@@ -117,7 +158,10 @@ public final class Main implements Callable<Integer> {
                     + config.dataDir() + ": joining a running cluster as a new member is not supported yet");
             return 1;
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : logLevel);
+        if (logOutputs.equals("stdout")) {
+            System.setProperty("org.slf4j.simpleLogger.logFile", "System.out");
+        }
         List<InetSocketAddress> listen = new ArrayList<>();
         for (URI u : listenClientUrls) {
             listen.add(address(u, "--listen-client-urls"));
@@ -138,6 +182,18 @@ public final class Main implements Callable<Integer> {
             System.err.println("keelson: cannot listen on " + listenClientUrls + ": " + e.getMessage());
             return 1;
         }
+        List<InetSocketAddress> metricsListen = new ArrayList<>();
+        for (URI u : listenMetricsUrls) {
+            metricsListen.add(address(u, "--listen-metrics-urls"));
+        }
+        try {
+            server.serveMetrics(metricsListen);
+        } catch (IOException e) {
+            server.close();
+            member.close();
+            System.err.println("keelson: cannot listen on " + listenMetricsUrls + ": " + e.getMessage());
+            return 1;
+        }
         AutoCompaction autoCompaction = compaction == null ? null : AutoCompaction.start(member, compaction);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -150,6 +206,7 @@ public final class Main implements Callable<Integer> {
         }, "keelson-shutdown"));
         System.err.println("keelson: member " + name + " serving etcd v3 clients on " + listenClientUrls
                 + ", data in " + config.dataDir());
+        System.err.println("keelson: ready to serve client requests"); // the line etcd's launchers wait for
         stopped.await();
         return 0;
     }
@@ -170,6 +227,16 @@ public final class Main implements Callable<Integer> {
         if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
             throw new ParameterException(spec.commandLine(), "--log-level must be debug, info, warn or error");
         }
+        if (!List.of("capnslog", "zap").contains(logger)) {
+            throw new ParameterException(spec.commandLine(), "unknown logger option \"" + logger + "\"");
+        }
+        if (!List.of("default", "stderr", "stdout").contains(logOutputs)) {
+            throw new ParameterException(spec.commandLine(), "--log-outputs: Keelson logs to stderr (default) or"
+                    + " stdout, not to '" + logOutputs + "'");
+        }
+        if (!List.of("basic", "extensive").contains(metricsLevel)) {
+            throw new ParameterException(spec.commandLine(), "--metrics must be basic or extensive");
+        }
         checkTiming();
         String cluster = initialCluster != null ? initialCluster : name + "=" + initialAdvertisePeerUrls.get(0);
         List<Peer> peers = new ArrayList<>();
@@ -186,6 +253,7 @@ public final class Main implements Callable<Integer> {
         try {
             return StoreConfig.member(dir, name, peers)
                     .withMaxRequestBytes(maxRequestBytes)
+                    .withMaxTxnOps(maxTxnOps)
                     .withQuotaBackendBytes(quotaBackendBytes == 0 ? StoreConfig.DEFAULT_QUOTA_BACKEND_BYTES
                             : quotaBackendBytes)
                     .withSnapshotCount(snapshotCount, Math.min(5000, snapshotCount))

@@ -46,6 +46,15 @@ class MainTest {
     }
 
     @Test
+    void launcherFlags_withValuesKeelsonCannotHonour_areRefusedClearly() {
+        assertThat(run("--logger", "glog").err()).contains("unknown logger option \"glog\"");
+        assertThat(run("--log-outputs", "/var/log/etcd.log").err())
+                .contains("--log-outputs: Keelson logs to stderr (default) or stdout, not to '/var/log/etcd.log'");
+        assertThat(run("--metrics", "everything").err()).contains("--metrics must be basic or extensive");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
+    }
+
+    @Test
     void unknownFlagsAreRefused() {
         Run run = run("--no-such-flag");
 

@@ -121,6 +121,13 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
     }
 
+    /** The most operations one transaction may have in a branch (etcd's {@code --max-txn-ops}, 128). */
+    public StoreConfig withMaxTxnOps(int maxTxnOps) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+    }
+
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,

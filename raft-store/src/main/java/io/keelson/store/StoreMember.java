@@ -4,6 +4,9 @@ package io.keelson.store;
 public interface StoreMember extends KvStore {
     MemberStatus status();
 
+    /** How many times this member has seen the group's leader change (its first leader included), as etcd counts. */
+    long leaderChangesSeen();
+
     /** The id of the group member named {@code name} (as in response headers and {@link MemberStatus}). */
     long memberIdOf(String name);
 

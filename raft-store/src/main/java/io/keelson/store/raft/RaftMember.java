@@ -104,6 +104,7 @@ public final class RaftMember implements StoreMember {
     private final MemberListener listener = new MemberListener();
     private final Lessor lessor;
     private final RequestCheck check;
+    private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
     private final Quota quota;
     private final ExecutorService completions;
     private final ExecutorService readers;
@@ -603,6 +604,7 @@ public final class RaftMember implements StoreMember {
 
         @Override
         public void leaderChanged(boolean self) {
+            leaderChanges.incrementAndGet();
             leaderReadIndex.leadershipLost(); // rounds of an earlier leadership can no longer be confirmed
             if (self) {
                 lessor.promote(stateMachine.mvcc().leases());
@@ -885,6 +887,11 @@ public final class RaftMember implements StoreMember {
         @Override
         public void close() {
         }
+    }
+
+    @Override
+    public long leaderChangesSeen() {
+        return leaderChanges.get();
     }
 
     @Override

@@ -3,8 +3,19 @@ package io.keelson.store.server;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.keelson.store.StoreMember;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -15,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves etcd's v3 gRPC API ({@code KV}, {@code Watch}, {@code Lease}, {@code Maintenance},
- * {@code Cluster}, {@code Lock}, {@code Election}) for one store member, so etcdctl and other etcd clients work against it.
+ * {@code Cluster}, {@code Lock}, {@code Election}) for one store member, so etcdctl and other etcd clients work
+ * against it; on the same port, etcd's HTTP endpoints {@code /health}, {@code /version} and {@code /metrics}.
  */
 public final class EtcdServer implements AutoCloseable {
     /** etcd accepts this much gRPC framing on top of the largest request. */
@@ -25,11 +37,15 @@ public final class EtcdServer implements AutoCloseable {
 
     private final Server server;
     private final ExecutorService maintenance;
+    private final HttpEndpoints http;
+    private final List<Channel> metricsListeners = new ArrayList<>();
+    private EventLoopGroup metricsLoop;
     private volatile boolean closed;
 
-    private EtcdServer(Server server, ExecutorService maintenance) {
+    private EtcdServer(Server server, ExecutorService maintenance, HttpEndpoints http) {
         this.server = server;
         this.maintenance = maintenance;
+        this.http = http;
     }
 
     /**
@@ -51,11 +67,16 @@ public final class EtcdServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        ServerMetrics metrics = new ServerMetrics(member);
+        HttpEndpoints http = new HttpEndpoints(member, metrics::text);
+        // HTTP/1.1 (/health, /version, /metrics) and gRPC share the client port, as etcd's do
+        builder.protocolNegotiator(new ClientPort(http::newHandler));
         Server server;
         try {
             server = builder.directExecutor()
                     .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                     .intercept(new RequireLeader(member))
+                    .intercept(metrics) // outermost: counts the calls RequireLeader refuses too
                     .addService(new KvService(member))
                     .addService(new WatchService(member, (int) member.config().maxRequestBytes(),
                             WatchService.DEFAULT_OUTBOX_LIMIT_BYTES))
@@ -70,7 +91,7 @@ public final class EtcdServer implements AutoCloseable {
             maintenance.shutdownNow();
             throw e;
         }
-        EtcdServer etcd = new EtcdServer(server, maintenance);
+        EtcdServer etcd = new EtcdServer(server, maintenance, http);
         etcd.publish(member, clientUrls);
         return etcd;
     }
@@ -89,6 +110,37 @@ public final class EtcdServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Also serves {@code /metrics} and {@code /health} as plain HTTP on each of {@code listen}, as etcd's
+     * {@code --listen-metrics-urls} does (no gRPC there, and no {@code /version}).
+     */
+    public synchronized void serveMetrics(List<InetSocketAddress> listen) throws IOException {
+        if (metricsLoop == null) {
+            metricsLoop = new MultiThreadIoEventLoopGroup(1,
+                    NioIoHandler.newFactory());
+        }
+        ServerBootstrap b = new ServerBootstrap().group(metricsLoop)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(),
+                                new HttpObjectAggregator(64 * 1024),
+                                http.newMetricsHandler());
+                    }
+                });
+        for (InetSocketAddress a : listen) {
+            try {
+                metricsListeners.add(b.bind(a).sync().channel());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while binding " + a, e);
+            } catch (RuntimeException e) {
+                throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The port of the first listen address (useful when it was 0). */
     public int port() {
         return server.getPort();
@@ -97,6 +149,12 @@ public final class EtcdServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            metricsListeners.forEach(Channel::close);
+            if (metricsLoop != null) {
+                metricsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        }
         maintenance.shutdownNow();
         server.shutdown();
         try {

@@ -91,7 +91,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         out.onCompleted();
     }
 
-    private static long dataSize(Path dir) {
+    static long dataSize(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         } catch (IOException | UncheckedIOException e) {

@@ -1,0 +1,98 @@
+package io.keelson.store.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.keelson.store.StoreMember;
+import io.keelson.store.TestStores;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** etcd's HTTP endpoints on the client port, beside gRPC on the same port. */
+class HttpEndpointsIT {
+    @TempDir
+    static Path dir;
+    static StoreMember member;
+    static EtcdServer server;
+    static String url;
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        member = TestStores.openSingle(dir);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        url = "http://127.0.0.1:" + port;
+        server = EtcdServer.start(member, List.of(new InetSocketAddress("127.0.0.1", port)), List.of(url));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!member.status().isLeader() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        member.close();
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void health_andVersion_answerAsEtcds() throws Exception {
+        HttpResponse<String> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"health\":\"true\"}");
+        HttpResponse<String> version = get("/version");
+        assertThat(version.statusCode()).isEqualTo(200);
+        assertThat(version.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(version.body()).isEqualTo("{\"etcdserver\":\"" + MaintenanceService.VERSION
+                + "\",\"etcdcluster\":\"3.5.0\"}");
+    }
+
+    @Test
+    void otherMethodsAndPaths_getGosAnswers() throws Exception {
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).hasValue("GET");
+        HttpResponse<String> missing = get("/nowhere");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("404 page not found\n");
+    }
+
+    @Test
+    void metrics_countTheGrpcCallsOfTheSamePort_underEtcdsNames() throws Exception {
+        try (Client client = Client.builder().endpoints(url).build()) {
+            client.getKVClient().put(ByteSequence.from("k", StandardCharsets.UTF_8),
+                    ByteSequence.from("v", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        }
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("# TYPE etcd_server_has_leader gauge", "etcd_server_has_leader 1",
+                "etcd_server_is_leader 1", "# TYPE etcd_server_leader_changes_seen_total counter",
+                "etcd_server_leader_changes_seen_total 1", "# TYPE etcd_mvcc_db_total_size_in_bytes gauge",
+                "grpc_server_started_total{grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
+                        + "grpc_type=\"unary\"} 1",
+                "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
+                        + "grpc_type=\"unary\"} 1");
+    }
+}
