@@ -175,7 +175,11 @@ final class PodLifecycle {
             writeStatus(pod, PodStatuses.rejected(pod, rejection.reason(), rejection.message(), now()));
             return;
         }
-        writeStatus(pod, PodStatuses.creating(pod, agent.hostIp(), now()));
+        if (!timing.startDelay().isZero() || (pod.getSpec().getInitContainers() != null
+                && !pod.getSpec().getInitContainers().isEmpty())) {
+            writeStatus(pod, PodStatuses.creating(pod, agent.hostIp(), now()));
+        } // else its containers start at once: one status write, Running (as kwok, and as the kubelet's status
+          // manager, which reports only the latest status, would for a start that takes no time)
         planStart(pod);
     }
 
