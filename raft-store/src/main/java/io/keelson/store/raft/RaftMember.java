@@ -138,7 +138,7 @@ public final class RaftMember implements StoreMember {
         boolean fresh = !hasFiles(raftDir);
         Files.createDirectories(raftDir);
         this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
-                (rev, term) -> new ResponseHeader(clusterId, memberId, rev, term));
+                (rev, term) -> new ResponseHeader(clusterId, memberId, rev, etcdTerm(term)));
         RaftProperties properties = RaftSettings.server(config, raftDir);
         // rounds complete on the scheduler thread, off Ratis' reply threads
         this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, System::nanoTime,
@@ -646,7 +646,15 @@ public final class RaftMember implements StoreMember {
     // ------------------------------------------------------------------ KvStore
 
     private ResponseHeader header(long revision) {
-        return new ResponseHeader(clusterId, memberId, revision, currentTerm());
+        return new ResponseHeader(clusterId, memberId, revision, etcdTerm(currentTerm()));
+    }
+
+    /**
+     * The term as etcd numbers it: etcd's Raft starts its members at term 1 and elects the first leader at
+     * term 2, where Ratis starts at 0 and elects at 1. Reported terms follow etcd's count (etcdctl shows them).
+     */
+    static long etcdTerm(long ratisTerm) {
+        return ratisTerm + 1;
     }
 
     private long currentTerm() {
@@ -902,7 +910,7 @@ public final class RaftMember implements StoreMember {
         try {
             var division = server.getDivision(groupId);
             var info = division.getInfo();
-            term = info.getCurrentTerm();
+            term = etcdTerm(info.getCurrentTerm());
             committed = division.getRaftLog().getLastCommittedIndex();
             RaftPeerId leaderId = info.getLeaderId();
             if (leaderId != null) {

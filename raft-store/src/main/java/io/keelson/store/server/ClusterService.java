@@ -33,8 +33,9 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     @Override
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> out) {
         MemberStatus s = member.status();
+        // etcd's cluster service answers without a revision: its header carries only ids and the term
         MemberListResponse.Builder b = MemberListResponse.newBuilder()
-                .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), s.revision(), s.raftTerm())));
+                .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), 0, s.raftTerm())));
         Map<String, List<String>> published = member.publishedClientUrls();
         for (Peer p : member.config().peers()) {
             Member.Builder m = Member.newBuilder().setID(member.memberIdOf(p.name())).setName(p.name())
