@@ -23,6 +23,11 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("etcdserver: too many requests"),
     NO_SPACE("etcdserver: mvcc: database space exceeded"),
     INVALID_ARGUMENT("etcdserver: invalid argument"),
+    /** MoveLeader sent to a member that is not the leader. */
+    NOT_LEADER("etcdserver: not leader"),
+    /** MoveLeader to a member that is not in the group. */
+    BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
+    LEADER_TRANSFER_TIMEOUT("etcdserver: request timed out, leader transfer took too long"),
     /** A watch whose range end is not after its key: etcd refuses to create it. */
     EMPTY_WATCH_RANGE("mvcc: watcher range is empty");
 

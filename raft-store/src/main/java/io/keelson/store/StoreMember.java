@@ -4,6 +4,14 @@ package io.keelson.store;
 public interface StoreMember extends KvStore {
     MemberStatus status();
 
+    /**
+     * Hands the group's leadership to the member with id {@code transfereeId} (etcd's MoveLeader) and completes
+     * once it leads. Only the leader can: elsewhere it fails with {@link ErrorCode#NOT_LEADER}; an id that is no
+     * member's fails with {@link ErrorCode#BAD_LEADER_TRANSFEREE}, and a transfer that does not finish within the
+     * request timeout with {@link ErrorCode#LEADER_TRANSFER_TIMEOUT}.
+     */
+    java.util.concurrent.CompletableFuture<ResponseHeader> moveLeader(long transfereeId);
+
     /** How many times this member has seen the group's leader change (its first leader included), as etcd counts. */
     long leaderChangesSeen();
 

@@ -966,6 +966,33 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public CompletableFuture<ResponseHeader> moveLeader(long transfereeId) {
+        if (!status().isLeader()) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.NOT_LEADER));
+        }
+        String transferee = config.peers().stream().map(Peer::name).filter(n -> memberIdOf(n) == transfereeId)
+                .findFirst().orElse(null);
+        if (transferee == null) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.BAD_LEADER_TRANSFEREE));
+        }
+        if (transferee.equals(config.memberName())) {
+            return CompletableFuture.completedFuture(header(mvcc().revision())); // it leads already
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                transferLeadership(transferee);
+            } catch (IOException e) {
+                throw new StoreException(ErrorCode.LEADER_TRANSFER_TIMEOUT, e);
+            }
+            return header(mvcc().revision());
+        }, task -> { // Ratis' transfer blocks until the new leader leads: a thread of its own, not a shared one
+            Thread t = new Thread(task, "keelson-move-leader");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    @Override
     public long memberIdOf(String name) {
         List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
         return UUID.nameUUIDFromBytes(("keelson:" + names + ":" + name).getBytes(StandardCharsets.UTF_8))

@@ -44,7 +44,8 @@ final class GrpcErrors {
             case LEASE_NOT_FOUND -> Status.NOT_FOUND;
             case LEASE_EXISTS -> Status.FAILED_PRECONDITION;
             case LEASE_TTL_TOO_LARGE, COMPACTED, FUTURE_REVISION -> Status.OUT_OF_RANGE;
-            case NO_LEADER, TIMEOUT, STOPPED -> Status.UNAVAILABLE;
+            case NO_LEADER, TIMEOUT, STOPPED, LEADER_TRANSFER_TIMEOUT -> Status.UNAVAILABLE;
+            case NOT_LEADER, BAD_LEADER_TRANSFEREE -> Status.FAILED_PRECONDITION;
             case TOO_MANY_REQUESTS, NO_SPACE -> Status.RESOURCE_EXHAUSTED;
         };
     }

@@ -11,6 +11,8 @@ import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.HashRequest;
 import io.etcd.jetcd.api.HashResponse;
 import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.MoveLeaderRequest;
+import io.etcd.jetcd.api.MoveLeaderResponse;
 import io.etcd.jetcd.api.SnapshotRequest;
 import io.etcd.jetcd.api.SnapshotResponse;
 import com.google.protobuf.ByteString;
@@ -75,6 +77,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     private ResponseHeader header(MemberStatus s) {
         return new ResponseHeader(s.clusterId(), s.memberId(), s.revision(), s.raftTerm());
+    }
+
+    @Override
+    public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> out) {
+        KvService.answer(() -> member.moveLeader(request.getTargetID()),
+                h -> MoveLeaderResponse.newBuilder().setHeader(EtcdCodec.header(h)).build(), out);
     }
 
     @Override

@@ -220,4 +220,36 @@ class JetcdIT {
             }
         }
     }
+
+    @Test
+    void moveLeader_handsLeadershipOver_onlyFromTheLeader_andOnlyToAMember() throws Exception {
+        int leader = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (leader < 0 && System.nanoTime() < deadline) {
+            for (int i = 0; i < members.size(); i++) {
+                if (members.get(i).status().isLeader()) {
+                    leader = i;
+                }
+            }
+        }
+        int next = (leader + 1) % members.size();
+        long nextId = members.get(next).status().memberId();
+        try (Client toLeader = Client.builder().endpoints(cluster.endpoints.get(leader)).build();
+             Client toFollower = Client.builder().endpoints(cluster.endpoints.get((leader + 2) % 3)).build()) {
+            assertThatThrownBy(() -> toFollower.getMaintenanceClient().moveLeader(nextId).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("etcdserver: not leader");
+            assertThatThrownBy(() -> toLeader.getMaintenanceClient().moveLeader(12345).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("etcdserver: bad leader transferee");
+            toLeader.getMaintenanceClient().moveLeader(nextId).get(30, TimeUnit.SECONDS);
+            assertThat(members.get(next).status().isLeader()).isTrue();
+        }
+        if (Etcdctl.onPath("etcdctl")) { // etcdctl finds the leader among the endpoints, as against etcd
+            long back = members.get(leader).status().memberId();
+            Etcdctl.Result r = Etcdctl.run(String.join(",", cluster.endpoints), null, "move-leader",
+                    Long.toHexString(back));
+            assertThat(r.out()).as(r.out()).contains("Leadership transferred from "
+                    + Long.toHexString(nextId) + " to " + Long.toHexString(back));
+            assertThat(members.get(leader).status().isLeader()).isTrue();
+        }
+    }
 }
