@@ -111,6 +111,22 @@ public final class Main implements Callable<Integer> {
             + " HTTP on these URLs (they are always on the client URLs too).")
     List<URI> listenMetricsUrls = new ArrayList<>();
 
+    @Option(names = "--max-concurrent-streams", defaultValue = "4294967295", description = "Most concurrent"
+            + " calls on one client connection (default: no limit).")
+    long maxConcurrentStreams;
+
+    @Option(names = "--grpc-keepalive-min-time", defaultValue = "5s", description = "The shortest interval"
+            + " between client keepalive pings the server allows (default: ${DEFAULT-VALUE}).")
+    String grpcKeepaliveMinTime;
+
+    @Option(names = "--grpc-keepalive-interval", defaultValue = "2h", description = "How long a connection may be"
+            + " quiet before the server pings it (default: ${DEFAULT-VALUE}).")
+    String grpcKeepaliveInterval;
+
+    @Option(names = "--grpc-keepalive-timeout", defaultValue = "20s", description = "How long the server waits"
+            + " for a ping's answer before closing (default: ${DEFAULT-VALUE}).")
+    String grpcKeepaliveTimeout;
+
     @Option(names = "--logger", defaultValue = "capnslog", description = "capnslog or zap: accepted for etcd's"
             + " launchers; Keelson logs through SLF4J either way.")
     String logger;
@@ -152,6 +168,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StoreConfig config = config();
+        EtcdServer.Transport transport = transport();
         AutoCompaction.Policy compaction = compactionPolicy();
         if (initialClusterState.equals("existing") && !KeelsonStore.hasData(config.dataDir())) {
             System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
@@ -176,7 +193,7 @@ public final class Main implements Callable<Integer> {
         }
         EtcdServer server;
         try {
-            server = EtcdServer.start(member, listen, advertiseClientUrls);
+            server = EtcdServer.start(member, listen, advertiseClientUrls, transport);
         } catch (IOException e) {
             member.close();
             System.err.println("keelson: cannot listen on " + listenClientUrls + ": " + e.getMessage());
@@ -262,6 +279,31 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    private EtcdServer.Transport transport() {
+        if (maxConcurrentStreams < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-concurrent-streams must be at least 1");
+        }
+        return new EtcdServer.Transport((int) Math.min(Integer.MAX_VALUE, maxConcurrentStreams),
+                goDuration("--grpc-keepalive-min-time", grpcKeepaliveMinTime),
+                goDuration("--grpc-keepalive-interval", grpcKeepaliveInterval),
+                goDuration("--grpc-keepalive-timeout", grpcKeepaliveTimeout));
+    }
+
+    /** A Go duration as etcd's flags take them: {@code 500ms}, {@code 5s}, {@code 2h}, {@code 1h30m}. */
+    private Duration goDuration(String flag, String text) {
+        try {
+            Duration d = text.matches("\\d+ms") ? Duration.ofMillis(Long.parseLong(text.substring(0,
+                    text.length() - 2))) : Duration.parse("PT" + text.toUpperCase(java.util.Locale.ROOT));
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (RuntimeException e) {
+            // the message below
+        }
+        throw new ParameterException(spec.commandLine(), flag + ": expected a positive duration such as 500ms, 5s"
+                + " or 2h, got '" + text + "'");
     }
 
     /** etcd's rules for the two Raft timings, with its messages. */

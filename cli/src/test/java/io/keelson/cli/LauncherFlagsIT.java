@@ -48,7 +48,8 @@ class LauncherFlagsIT {
                 "--listen-peer-urls", "http://127.0.0.1:" + peer,
                 "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
                 "--max-txn-ops", "2", "--logger", "zap", "--log-outputs", "stderr", "--enable-pprof",
-                "--enable-v2", "--metrics", "extensive", "--listen-metrics-urls", "http://127.0.0.1:" + metrics)
+                "--enable-v2", "--metrics", "extensive", "--max-concurrent-streams", "100",
+                "--grpc-keepalive-min-time", "5s", "--grpc-keepalive-interval", "2h", "--grpc-keepalive-timeout", "20s", "--listen-metrics-urls", "http://127.0.0.1:" + metrics)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

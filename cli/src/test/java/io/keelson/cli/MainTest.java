@@ -51,6 +51,9 @@ class MainTest {
         assertThat(run("--log-outputs", "/var/log/etcd.log").err())
                 .contains("--log-outputs: Keelson logs to stderr (default) or stdout, not to '/var/log/etcd.log'");
         assertThat(run("--metrics", "everything").err()).contains("--metrics must be basic or extensive");
+        assertThat(run("--grpc-keepalive-min-time", "soon").err()).contains(
+                "--grpc-keepalive-min-time: expected a positive duration such as 500ms, 5s or 2h, got 'soon'");
+        assertThat(run("--max-concurrent-streams", "0").err()).contains("--max-concurrent-streams must be at least 1");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
     }
 

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +56,36 @@ public final class EtcdServer implements AutoCloseable {
      */
     public static EtcdServer start(StoreMember member, List<InetSocketAddress> listen, List<String> clientUrls)
             throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(listen.get(0));
+        return start(member, listen, clientUrls, Transport.ETCD_DEFAULTS);
+    }
+
+    /**
+     * etcd's gRPC transport settings ({@code --max-concurrent-streams}, {@code --grpc-keepalive-min-time},
+     * {@code --grpc-keepalive-interval}, {@code --grpc-keepalive-timeout}).
+     *
+     * @param maxConcurrentStreams most concurrent calls on one client connection
+     * @param keepaliveMinTime     the shortest interval between a client's keepalive pings the server allows
+     *                             (more frequent pings end the connection, as gRPC's enforcement does)
+     * @param keepaliveInterval    how long a connection may be quiet before the server pings it
+     * @param keepaliveTimeout     how long the server waits for the answer to its ping before closing
+     */
+    public record Transport(int maxConcurrentStreams, Duration keepaliveMinTime,
+                            Duration keepaliveInterval, Duration keepaliveTimeout) {
+        /** etcd 3.4's defaults: no stream limit (2^32-1), 5 s, 2 h and 20 s. */
+        public static final Transport ETCD_DEFAULTS = new Transport(Integer.MAX_VALUE,
+                Duration.ofSeconds(5), Duration.ofHours(2), Duration.ofSeconds(20));
+    }
+
+    /** Starts serving {@code member} as {@link #start(StoreMember, List, List)}, with these transport settings. */
+    public static EtcdServer start(StoreMember member, List<InetSocketAddress> listen, List<String> clientUrls,
+                                   Transport transport) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(listen.get(0))
+                .maxConcurrentCallsPerConnection(transport.maxConcurrentStreams())
+                // gRPC Java's default allows a client ping only every 5 minutes: clients that ping every 30 s, as
+                // jetcd does, would be sent away; etcd allows one every 5 s
+                .permitKeepAliveTime(transport.keepaliveMinTime().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTime(transport.keepaliveInterval().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(transport.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS);
         for (InetSocketAddress extra : listen.subList(1, listen.size())) {
             builder.addListenAddress(extra);
         }
