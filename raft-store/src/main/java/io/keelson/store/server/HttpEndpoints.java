@@ -19,13 +19,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The HTTP endpoints etcd answers on its client URLs beside gRPC: {@code GET /health} (healthy when the member has
- * a leader, no alarm is raised and a linearizable read succeeds within a second: {@code {"health":"true"}} with 200,
+ * a leader, no alarm is raised but those excluded by {@code ?exclude=NOSPACE}, and a linearizable read succeeds
+ * within a second: {@code {"health":"true"}} with 200,
  * else {@code {"health":"false"}} with 503), {@code GET /version} and {@code GET /metrics} (Prometheus text).
  * Other methods get 405, other paths 404, with Go's texts.
  */
@@ -50,10 +52,13 @@ final class HttpEndpoints {
         return new Handler(false);
     }
 
-    /** Whether the member is healthy, as etcd's checkHealth decides it. */
-    CompletableFuture<Boolean> healthy() {
+    /**
+     * Whether the member is healthy, as etcd's checkHealth decides it; alarms of the {@code excluded} types (the
+     * {@code exclude} query parameter, e.g. {@code /health?exclude=NOSPACE}) do not count.
+     */
+    CompletableFuture<Boolean> healthy(List<String> excluded) {
         MemberStatus s = member.status();
-        if (!member.alarms().isEmpty() || s.leader().isEmpty()) {
+        if (member.alarms().stream().anyMatch(a -> !excluded.contains(a.type().name())) || s.leader().isEmpty()) {
             return CompletableFuture.completedFuture(false);
         }
         return member.range(RangeRequest.key("health")).orTimeout(HEALTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
@@ -70,13 +75,15 @@ final class HttpEndpoints {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            String path = new QueryStringDecoder(request.uri()).path();
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String path = uri.path();
             switch (path.equals("/version") && !clientPort ? "" : path) {
                 case "/health" -> {
                     if (get(ctx, request, keepAlive)) {
-                        healthy().thenAccept(ok -> send(ctx, keepAlive, ok ? HttpResponseStatus.OK
-                                : HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                                "{\"health\":\"" + ok + "\"}"));
+                        healthy(uri.parameters().getOrDefault("exclude", List.of())).thenAccept(ok -> send(ctx,
+                                keepAlive, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                "text/plain; charset=utf-8", ok ? "{\"health\":\"true\"}"
+                                        : "{\"health\":\"false\"}\n")); // as etcd: only this one ends a line
                     }
                 }
                 case "/version" -> {

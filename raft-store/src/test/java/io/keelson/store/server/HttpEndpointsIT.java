@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.keelson.store.MemberAlarm;
 import io.keelson.store.StoreMember;
 import io.keelson.store.TestStores;
 import java.net.InetSocketAddress;
@@ -66,6 +67,21 @@ class HttpEndpointsIT {
         assertThat(version.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(version.body()).isEqualTo("{\"etcdserver\":\"" + MaintenanceService.VERSION
                 + "\",\"etcdcluster\":\"3.5.0\"}");
+    }
+
+    @Test
+    void anAlarm_makesTheMemberUnhealthy_unlessItIsExcluded() throws Exception {
+        MemberAlarm noSpace = new MemberAlarm(member.status().memberId(), MemberAlarm.Type.NOSPACE);
+        member.setAlarm(noSpace, true).get(10, TimeUnit.SECONDS);
+        try {
+            HttpResponse<String> unhealthy = get("/health");
+            assertThat(unhealthy.statusCode()).isEqualTo(503);
+            assertThat(unhealthy.body()).isEqualTo("{\"health\":\"false\"}\n");
+            assertThat(get("/health?exclude=NOSPACE").statusCode()).isEqualTo(200);
+        } finally {
+            member.setAlarm(noSpace, false).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
