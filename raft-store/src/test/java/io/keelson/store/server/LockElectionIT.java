@@ -86,6 +86,22 @@ class LockElectionIT {
     }
 
     @Test
+    void locksOfClientsInDifferentNamespaces_doNotMeet() throws Exception {
+        try (Client ns1 = Client.builder().endpoints(cluster.endpoints.toArray(String[]::new))
+                .namespace(bs("test-ns/")).build();
+             Client ns2 = Client.builder().endpoints(cluster.endpoints.toArray(String[]::new))
+                     .namespace(bs("test-ns2/")).build()) {
+            LockResponse first = ns1.getLockClient().lock(bs("sample_name"), lease(30)).get(10, TimeUnit.SECONDS);
+            assertThat(first.getKey().toString(StandardCharsets.UTF_8)).startsWith("sample_name/");
+            assertThat(values("test-ns/sample_name")).as("stored under the namespace").hasSize(1);
+            LockResponse other = ns2.getLockClient().lock(bs("sample_name"), lease(30)).get(2, TimeUnit.SECONDS);
+            assertThat(other.getKey().toString(StandardCharsets.UTF_8)).startsWith("sample_name/");
+            ns1.getLockClient().unlock(first.getKey()).get(10, TimeUnit.SECONDS);
+            ns2.getLockClient().unlock(other.getKey()).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void anIsolatedElection_campaignsLeadsProclaimsAndResigns() throws Exception {
         Election election = client.getElectionClient();
         long lease = lease(10);
