@@ -7,6 +7,8 @@ import io.grpc.stub.StreamObserver;
 import io.keelson.store.KvStore;
 import io.keelson.store.Lease;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 
@@ -28,9 +30,26 @@ final class Sessions {
                                Function<T, R> convert, StreamObserver<R> out) {
         CompletableFuture<Long> id = lease != 0 ? CompletableFuture.completedFuture(lease)
                 : store.leaseGrant(Lease.GrantRequest.ttl(DEFAULT_TTL_SECONDS)).thenApply(Lease.GrantResponse::id);
-        CompletableFuture<T> result = id.thenCompose(call::apply);
+        // the call's own future is cancelled with the RPC, so that a cancelled Lock or Campaign leaves the line
+        AtomicReference<CompletableFuture<T>> running = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<T> result = id.thenCompose(l -> {
+            CompletableFuture<T> f = call.apply(l);
+            running.set(f);
+            if (cancelled.get()) {
+                f.cancel(false);
+            }
+            return f;
+        });
         if (out instanceof ServerCallStreamObserver<R> server) {
-            server.setOnCancelHandler(() -> result.cancel(false)); // a cancelled Lock or Campaign leaves the line
+            server.setOnCancelHandler(() -> {
+                cancelled.set(true);
+                CompletableFuture<T> f = running.get();
+                if (f != null) {
+                    f.cancel(false);
+                }
+                result.cancel(false);
+            });
         }
         result.whenComplete((r, error) -> {
             if (error != null) {

@@ -86,6 +86,30 @@ class LockElectionIT {
     }
 
     @Test
+    void aLockCallThatIsCancelled_leavesTheLine() throws Exception {
+        Lock lock = client.getLockClient();
+        LockResponse held = lock.lock(bs("grpc/cancelled"), lease(30)).get(10, TimeUnit.SECONDS);
+        long quitter = lease(30);
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget(
+                cluster.endpoints.get(0).substring("http://".length())).usePlaintext().build();
+        try {
+            assertThatThrownBy(() -> io.etcd.jetcd.api.lock.LockGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(500, TimeUnit.MILLISECONDS).lock(io.etcd.jetcd.api.lock.LockRequest
+                            .newBuilder().setName(com.google.protobuf.ByteString.copyFromUtf8("grpc/cancelled"))
+                            .setLease(quitter).build())).hasMessageContaining("DEADLINE_EXCEEDED");
+        } finally {
+            channel.shutdownNow();
+        }
+        String quitterKey = "grpc/cancelled/" + Long.toHexString(quitter);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (client.getKVClient().get(bs(quitterKey)).get().getCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(client.getKVClient().get(bs(quitterKey)).get().getCount()).as("its key is deleted").isZero();
+        lock.unlock(held.getKey()).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void locksOfClientsInDifferentNamespaces_doNotMeet() throws Exception {
         try (Client ns1 = Client.builder().endpoints(cluster.endpoints.toArray(String[]::new))
                 .namespace(bs("test-ns/")).build();
