@@ -106,6 +106,9 @@ class HttpEndpointsIT {
         assertThat(metrics.body()).contains("# TYPE etcd_server_has_leader gauge", "etcd_server_has_leader 1",
                 "etcd_server_is_leader 1", "# TYPE etcd_server_leader_changes_seen_total counter",
                 "etcd_server_leader_changes_seen_total 1", "# TYPE etcd_mvcc_db_total_size_in_bytes gauge",
+                "# TYPE etcd_server_proposals_committed_total gauge",
+                "# TYPE etcd_server_proposals_applied_total gauge", "etcd_server_id{server_id=\""
+                        + Long.toHexString(member.status().memberId()) + "\"} 1",
                 "grpc_server_started_total{grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
                         + "grpc_type=\"unary\"} 1",
                 "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
