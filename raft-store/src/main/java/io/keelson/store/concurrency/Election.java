@@ -12,6 +12,7 @@ import io.keelson.store.TxnRequest;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -95,7 +96,7 @@ public final class Election {
                     return proclaim(again, value).handle((h, error) -> {
                         if (error != null) {
                             resign(again);
-                            throw new java.util.concurrent.CompletionException(error);
+                            throw new CompletionException(error);
                         }
                         return again;
                     });
