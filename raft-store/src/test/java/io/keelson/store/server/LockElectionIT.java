@@ -147,6 +147,20 @@ class LockElectionIT {
     }
 
     @Test
+    void campaigningAgainWithTheSameLease_keepsTheKeyAndRevision_andChangesTheValue() throws Exception {
+        Election election = client.getElectionClient();
+        long lease = lease(10);
+        LeaderKey first = election.campaign(bs("jetcd/retry"), lease, bs("proposal1")).get(5, TimeUnit.SECONDS)
+                .getLeader();
+        LeaderKey second = election.campaign(bs("jetcd/retry"), lease, bs("proposal2")).get(5, TimeUnit.SECONDS)
+                .getLeader();
+        assertThat(second.getKey()).isEqualTo(first.getKey());
+        assertThat(second.getRevision()).isEqualTo(first.getRevision());
+        assertThat(values("jetcd/retry")).containsExactly("proposal2");
+        election.resign(second).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void noLeader_andNotLeader_areTheErrorsJetcdKnows() {
         Election election = client.getElectionClient();
         assertThatThrownBy(() -> election.leader(bs("jetcd/empty")).get(10, TimeUnit.SECONDS))
