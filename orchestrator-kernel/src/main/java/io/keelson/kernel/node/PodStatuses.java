@@ -129,7 +129,6 @@ final class PodStatuses {
                 .build();
     }
 
-    /** The containers exited and will not restart: Succeeded (code 0) or Failed. */
     /** The running containers' probes moved on: started (startup probe passed) and ready (readiness passing). */
     static PodStatus probed(Pod pod, boolean started, boolean ready, Instant now) {
         return new PodStatusBuilder(pod.getStatus()).withConditions(runningConditions(pod, now, ready))
@@ -150,6 +149,7 @@ final class PodStatuses {
                 "ContainersReady", containersReady));
     }
 
+    /** The containers exited and will not restart: Succeeded (code 0) or Failed. */
     static PodStatus finished(Pod pod, int exitCode, Instant startedAt, Instant now) {
         String uid = pod.getMetadata().getUid();
         List<PodCondition> conditions = conditions(pod, now, Map.of(
