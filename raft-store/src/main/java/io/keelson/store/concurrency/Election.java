@@ -79,7 +79,7 @@ public final class Election {
      * Campaigning again with the same lease keeps the candidate's place and changes its value.
      */
     public CompletableFuture<Leadership> campaign(long lease, ByteString value) {
-        ByteString key = prefix.concat(ByteString.copyFromUtf8(Long.toHexString(lease)));
+        ByteString key = Locks.keyOf(prefix, lease);
         CompletableFuture<Leadership> led = new CompletableFuture<>();
         store.txn(TxnRequest.of(List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
                 List.of(PutRequest.of(key, value).withLease(lease)), List.of(RangeRequest.key(key))))

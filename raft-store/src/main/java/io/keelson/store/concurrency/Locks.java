@@ -64,7 +64,7 @@ public final class Locks {
     /** Waits for the lock {@code name}, holding it through {@code lease} (which must exist). */
     public CompletableFuture<Held> lock(ByteString name, long lease) {
         ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
-        ByteString key = prefix.concat(ByteString.copyFromUtf8(Long.toHexString(lease)));
+        ByteString key = keyOf(prefix, lease);
         RangeRequest owner = firstCreated(prefix);
         CompletableFuture<Held> held = new CompletableFuture<>();
         store.txn(TxnRequest.of(List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
@@ -105,6 +105,11 @@ public final class Locks {
     /** Releases a lock by deleting its key (a key that is gone already is no error); completes with the header. */
     public CompletableFuture<ResponseHeader> unlock(ByteString key) {
         return store.delete(DeleteRangeRequest.key(key)).thenApply(r -> r.header());
+    }
+
+    /** The key a lease holds under {@code prefix}: {@code <prefix><lease in hex>}, as etcd's recipes name it. */
+    static ByteString keyOf(ByteString prefix, long lease) {
+        return prefix.concat(ByteString.copyFromUtf8(Long.toHexString(lease)));
     }
 
     /** The first key created under {@code prefix}: the holder. */

@@ -14,7 +14,11 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.KvStore;
+import io.keelson.store.ResponseHeader;
 import io.keelson.store.concurrency.Election;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * etcd's {@code v3electionpb.Election} service over {@link Election}: Campaign waits to lead, Proclaim and Resign
@@ -41,26 +45,29 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> out) {
-        if (!request.hasLeader()) {
-            out.onError(Status.UNKNOWN.withDescription(MISSING_LEADER_KEY).asRuntimeException());
-            return;
-        }
-        LeaderKey l = request.getLeader();
-        Sessions.onLease(store, l.getLease(), lease -> Election.named(store, l.getName()).proclaim(
-                new Election.Leadership(l.getName(), l.getKey(), l.getRev(), lease, null), request.getValue()),
-                h -> ProclaimResponse.newBuilder().setHeader(EtcdCodec.header(h)).build(), out);
+        onClaim(request.hasLeader(), request.getLeader(), (election, claim) -> election.proclaim(claim,
+                request.getValue()), h -> ProclaimResponse.newBuilder().setHeader(EtcdCodec.header(h)).build(), out);
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> out) {
-        if (!request.hasLeader()) {
+        onClaim(request.hasLeader(), request.getLeader(), Election::resign,
+                h -> ResignResponse.newBuilder().setHeader(EtcdCodec.header(h)).build(), out);
+    }
+
+    /**
+     * Proclaim and Resign: etcd's missing-leader error without a LeaderKey, else {@code act} on the claim it names,
+     * in a session on its lease.
+     */
+    private <R> void onClaim(boolean hasLeader, LeaderKey l,
+                             BiFunction<Election, Election.Leadership, CompletableFuture<ResponseHeader>> act,
+                             Function<ResponseHeader, R> convert, StreamObserver<R> out) {
+        if (!hasLeader) {
             out.onError(Status.UNKNOWN.withDescription(MISSING_LEADER_KEY).asRuntimeException());
             return;
         }
-        LeaderKey l = request.getLeader();
-        Sessions.onLease(store, l.getLease(), lease -> Election.named(store, l.getName()).resign(
-                new Election.Leadership(l.getName(), l.getKey(), l.getRev(), lease, null)),
-                h -> ResignResponse.newBuilder().setHeader(EtcdCodec.header(h)).build(), out);
+        Sessions.onLease(store, l.getLease(), lease -> act.apply(Election.named(store, l.getName()),
+                new Election.Leadership(l.getName(), l.getKey(), l.getRev(), lease, null)), convert, out);
     }
 
     @Override
