@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +48,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kernel-load", mixinStandardHelpOptions = true)
 public final class KernelLoad implements Callable<Integer> {
+    /** Threads that start asynchronous operations: each does the kernel's checks and encoding of its creates. */
+    private static final int ASYNC_DRIVERS = 2;
+
     @Parameters(index = "0", description = "write, latency or memory")
     String mode;
 
@@ -120,6 +125,13 @@ public final class KernelLoad implements Callable<Integer> {
                     caller.pod.getMetadata().setName("p-" + names.incrementAndGet());
                     pods.create(caller.pod);
                 }));
+                // createAsync has copied what it is given when it returns: each driver thread reuses its pod too
+                ThreadLocal<Pod> driverPod = ThreadLocal.withInitial(() -> KernelObjects.pod("template"));
+                print("create async", c, measureAsync(c, () -> {
+                    Pod pod = driverPod.get();
+                    pod.getMetadata().setName("p-" + names.incrementAndGet());
+                    return pods.createAsync(pod);
+                }));
                 long created = names.get();
                 print("update", c, measure(c, caller -> {
                     String name = "p-" + (1 + Math.floorMod(caller.sequence++ * 7919L + caller.id, created));
@@ -140,6 +152,8 @@ public final class KernelLoad implements Callable<Integer> {
                 ByteString value = ByteString.copyFrom(new byte[podBytes]);
                 print("store put", c, measure(c, caller -> s.store().put(PutRequest.of(ByteString.copyFromUtf8(
                         "/bench/" + caller.id + "/" + (caller.sequence++ % 10_000)), value)).get()));
+                print("store put async", c, measureAsync(c, () -> s.store().put(PutRequest.of(ByteString.copyFromUtf8(
+                        "/bench/async/" + (names.incrementAndGet() % 100_000)), value))));
             }
         }
     }
@@ -207,6 +221,62 @@ public final class KernelLoad implements Callable<Integer> {
         }
         long conflicts = state.stream().mapToLong(c -> c.conflicts).sum();
         return new Result(count * 1e9 / elapsed, h, count == 0 ? 0 : cpu / 1000.0 / count, failures.get(), conflicts);
+    }
+
+    /**
+     * {@link #ASYNC_DRIVERS} threads keep {@code inFlight} asynchronous operations outstanding between them (each
+     * starts the next one as soon as one finishes); warm-up samples are dropped.
+     */
+    private Result measureAsync(int inFlight, Callable<CompletableFuture<?>> op) throws Exception {
+        Recorder recorder = new Recorder(3);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong completed = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        Semaphore slots = new Semaphore(inFlight);
+        Runnable drive = () -> {
+            while (running.get()) {
+                try {
+                    slots.acquire();
+                    long start = System.nanoTime();
+                    op.call().whenComplete((r, e) -> {
+                        if (e == null) {
+                            recorder.recordValue(System.nanoTime() - start);
+                            completed.incrementAndGet();
+                        } else if (failures.incrementAndGet() == 1) {
+                            System.out.println("# first failure: " + e);
+                        }
+                        slots.release();
+                    });
+                } catch (Exception e) {
+                    slots.release();
+                    if (failures.incrementAndGet() == 1) {
+                        System.out.println("# first failure: " + e);
+                    }
+                }
+            }
+        };
+        List<Thread> drivers = new ArrayList<>();
+        for (int i = 0; i < ASYNC_DRIVERS; i++) {
+            Thread t = new Thread(drive);
+            drivers.add(t);
+            t.start();
+        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        recorder.getIntervalHistogram();
+        long startCount = completed.get();
+        long startCpu = JvmStats.cpuNanos();
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        Histogram h = recorder.getIntervalHistogram();
+        long elapsed = System.nanoTime() - start;
+        long count = completed.get() - startCount;
+        long cpu = JvmStats.cpuNanos() - startCpu;
+        running.set(false);
+        for (Thread t : drivers) {
+            t.join();
+        }
+        slots.acquire(inFlight);
+        return new Result(count * 1e9 / elapsed, h, count == 0 ? 0 : cpu / 1000.0 / count, failures.get(), 0);
     }
 
     private static void print(String op, int callers, Result r) {

@@ -41,6 +41,12 @@ final class CacheReads<T extends HasMetadata> {
     private record Decoded<T>(long modRevision, T object) {
     }
 
+    /** The last {@link #sharedAll} answer and the cache revision it was listed at. */
+    private volatile SharedList<T> sharedList;
+
+    private record SharedList<T>(long revision, List<T> objects) {
+    }
+
     CacheReads(ResourceType<T> type, Environment env) {
         this.type = type;
         this.env = env;
@@ -72,11 +78,19 @@ final class CacheReads<T extends HasMetadata> {
 
     /** Every cached object of the type at any freshness, shared and read-only as {@link #shared(String, String)}. */
     List<T> sharedAll() {
+        // admission lists a type (priority classes) on every create: while the cache has not moved, the last answer
+        // is still the answer
+        long revision = cache().revision();
+        SharedList<T> last = sharedList;
+        if (last != null && last.revision() == revision) {
+            return last.objects();
+        }
         List<T> objects = new ArrayList<>();
         for (KeyValue kv : cacheList(ListOptions.any().withPrefix(prefix(null))).items()) {
             objects.add(sharedDecode(kv));
         }
-        return objects;
+        sharedList = new SharedList<>(revision, List.copyOf(objects));
+        return sharedList.objects();
     }
 
     private T sharedDecode(KeyValue kv) {

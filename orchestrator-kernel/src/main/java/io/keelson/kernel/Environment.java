@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,7 +19,7 @@ import java.util.random.RandomGenerator;
 /** What every resource store shares: the store, the injected clock and randomness, admission, the caches. */
 record Environment(KvStore store, Clock clock, RandomGenerator random, List<AdmissionPlugin> admission,
                    Function<ResourceType<?>, WatchCache> caches, Duration requestTimeout, ObjectLeases leases,
-                   ServiceRanges serviceRanges, Kernel kernel) {
+                   ServiceRanges serviceRanges, Kernel kernel, Executor executor) {
     /** Characters of generated names: no vowels (no words), no look-alikes ({@code names.SimpleNameGenerator}). */
     private static final String NAME_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -63,5 +65,21 @@ record Environment(KvStore store, Clock clock, RandomGenerator random, List<Admi
             Thread.currentThread().interrupt();
             throw Statuses.internal("interrupted: " + what);
         }
+    }
+
+    /** The store call's outcome, its failures mapped to Statuses as {@link #await} maps them, without waiting. */
+    <R> CompletableFuture<R> async(CompletableFuture<R> call, String what) {
+        return call.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException || e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof ApiException a) {
+                return CompletableFuture.failedFuture(a);
+            }
+            if (cause instanceof TimeoutException) {
+                call.cancel(false);
+                return CompletableFuture.failedFuture(
+                        Statuses.timeout("request did not complete within requested timeout - " + what));
+            }
+            return CompletableFuture.failedFuture(Statuses.internal(what + ": " + cause.getMessage()));
+        });
     }
 }

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -50,16 +53,24 @@ public final class Kernel implements AutoCloseable {
     private final Map<Class<?>, LazyCache> caches = new ConcurrentHashMap<>();
     private final UnaryOperator<WatchCacheConfig> cacheConfig;
     private volatile boolean closed;
+    /** The kernel's own pool for asynchronous calls' retries; null when the builder was given an executor. */
+    private final ExecutorService ownExecutor;
 
     private Kernel(Builder b) {
         this.ownsStore = b.store == null;
         this.store = b.store != null ? b.store : KeelsonStore.open(b.dataDir);
         this.cacheConfig = b.cacheConfig;
+        this.ownExecutor = b.executor == null ? Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "keelson-kernel-async");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        Executor executor = b.executor != null ? b.executor : ownExecutor;
         List<AdmissionPlugin> admission = new ArrayList<>(List.of(new NamespaceLifecycle(),
                 new DefaultTolerationSeconds(), new PriorityAdmission()));
         admission.addAll(b.admission);
         Environment env = new Environment(store, b.clock, b.random, List.copyOf(admission), this::cache,
-                b.requestTimeout, new ObjectLeases(store, b.clock), b.serviceRanges, this);
+                b.requestTimeout, new ObjectLeases(store, b.clock), b.serviceRanges, this, executor);
         for (ResourceType<?> type : b.types) {
             stores.put(type.javaType(), new ResourceStore<>(type, env));
             byKind.put(type.apiVersion() + "/" + type.kind(), type);
@@ -241,6 +252,9 @@ public final class Kernel implements AutoCloseable {
         closed = true;
         caches.values().forEach(LazyCache::close);
         caches.clear();
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+        }
         if (ownsStore) {
             store.close();
         }
@@ -258,6 +272,7 @@ public final class Kernel implements AutoCloseable {
         private Duration eventTtl = Duration.ofHours(1);
         private UnaryOperator<WatchCacheConfig> cacheConfig = UnaryOperator.identity();
         private ServiceRanges serviceRanges = new ServiceRanges("10.96.0.0/12", "30000-32767");
+        private Executor executor;
 
         private Builder() {
         }
@@ -283,6 +298,15 @@ public final class Kernel implements AutoCloseable {
         /** The randomness of uids and generated names. */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Where asynchronous calls ({@link Resources#createAsync}) finish what may block: the retry after a lost
+         * race. Default: a pool of daemon threads the kernel owns and shuts down on {@link #close()}.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

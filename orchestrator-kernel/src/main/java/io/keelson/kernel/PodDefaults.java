@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pod spec defaults of {@code pkg/apis/core/v1/defaults.go}: for every pod spec (pods and the templates of
@@ -116,8 +117,24 @@ final class PodDefaults {
         probe(c.getStartupProbe());
     }
 
+    /** Tags of images seen, memoized: the same few images appear in every pod, and the parse is a regex. */
+    private static final ConcurrentHashMap<String, String> TAGS = new ConcurrentHashMap<>();
+    private static final int MAX_TAGS = 4096;
+
     /** The image's tag: "latest" when it has none; a digest-only reference has none either ({@code IfNotPresent}). */
     static String tag(String image) {
+        String tag = TAGS.get(image);
+        if (tag == null) {
+            tag = parseTag(image);
+            if (TAGS.size() >= MAX_TAGS) {
+                TAGS.clear(); // rare: a workload with thousands of distinct images
+            }
+            TAGS.put(image, tag);
+        }
+        return tag;
+    }
+
+    private static String parseTag(String image) {
         int at = image.indexOf('@');
         String name = at >= 0 ? image.substring(0, at) : image;
         if (!IMAGE_REFERENCE.matcher(name).matches()) {

@@ -16,6 +16,7 @@ import io.keelson.store.TxnResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The writes of one resource type, as kube-apiserver's generic registry store does them: defaults, admission,
@@ -60,16 +61,41 @@ final class ResourceStore<T extends HasMetadata> {
         }
     }
 
-    private T createAttempt(String namespace, T input) {
-        T object = ObjectCodec.copy(input, type.javaType());
-        MetadataValidation.requireMeta(object);
-        ObjectMeta meta = object.getMetadata();
-        meta.setNamespace(scopedNamespace(namespace, meta.getNamespace()));
-        if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
-            throw Statuses.badRequest("resourceVersion should not be set on objects to be created");
+    /**
+     * {@link #create}, without waiting for the store: the object is checked and encoded on the caller's thread, and
+     * the future completes when the store answered. What follows a failed compare (another name for
+     * {@code generateName}, another address for a Service) runs as {@link #create} on the kernel's executor.
+     */
+    CompletableFuture<T> createAsync(String namespace, T input) {
+        PreparedCreate<T> prepared;
+        boolean generate;
+        try {
+            T object = copyForCreate(namespace, input);
+            generate = generatesName(object.getMetadata());
+            if (generate) {
+                object.getMetadata().setName(env.generatedName(object.getMetadata().getGenerateName()));
+            }
+            prepared = prepareCreate(object);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        boolean generate = (meta.getName() == null || meta.getName().isEmpty())
-                && meta.getGenerateName() != null && !meta.getGenerateName().isEmpty();
+        ObjectMeta meta = prepared.object().getMetadata();
+        return env.async(env.store().txn(prepared.txn()), "create " + meta.getName()).thenCompose(response -> {
+            if (response.succeeded()) {
+                meta.setResourceVersion(Long.toString(response.header().revision()));
+                return CompletableFuture.completedFuture(prepared.object());
+            }
+            if (prepared.claims().acquire().isEmpty() && !generate) {
+                return CompletableFuture.failedFuture(Statuses.alreadyExists(type, meta.getName()));
+            }
+            return CompletableFuture.supplyAsync(() -> create(namespace, input), env.executor());
+        });
+    }
+
+    private T createAttempt(String namespace, T input) {
+        T object = copyForCreate(namespace, input);
+        ObjectMeta meta = object.getMetadata();
+        boolean generate = generatesName(meta);
         for (int attempt = 1; ; attempt++) {
             if (generate) {
                 meta.setName(env.generatedName(meta.getGenerateName()));
@@ -87,7 +113,29 @@ final class ResourceStore<T extends HasMetadata> {
         }
     }
 
-    private T createOnce(T object) {
+    /** The caller's object copied, in its namespace; a resourceVersion is refused. */
+    private T copyForCreate(String namespace, T input) {
+        T object = ObjectCodec.copy(input, type.javaType());
+        MetadataValidation.requireMeta(object);
+        ObjectMeta meta = object.getMetadata();
+        meta.setNamespace(scopedNamespace(namespace, meta.getNamespace()));
+        if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
+            throw Statuses.badRequest("resourceVersion should not be set on objects to be created");
+        }
+        return object;
+    }
+
+    private static boolean generatesName(ObjectMeta meta) {
+        return (meta.getName() == null || meta.getName().isEmpty())
+                && meta.getGenerateName() != null && !meta.getGenerateName().isEmpty();
+    }
+
+    /** A create ready for the store: the object as it will be stored, and the transaction that stores it. */
+    private record PreparedCreate<T>(T object, TxnRequest txn, ServiceRanges.Claims claims, Set<ByteString> requested) {
+    }
+
+    /** Server-set fields, defaults, admission and validation, then the transaction that creates the key. */
+    private PreparedCreate<T> prepareCreate(T object) {
         ObjectMeta meta = object.getMetadata();
         meta.setUid(env.uid());
         meta.setCreationTimestamp(env.now());
@@ -108,13 +156,18 @@ final class ResourceStore<T extends HasMetadata> {
         List<Compare> compares = new ArrayList<>(List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)));
         List<TxnOp> ops = new ArrayList<>(List.of(put(key, ObjectCodec.encode(object))));
         claim(object, claims, compares, ops);
-        TxnResponse response = env.await(env.store().txn(TxnRequest.of(compares, ops, List.of())),
-                "create " + meta.getName());
+        return new PreparedCreate<>(object, TxnRequest.of(compares, ops, List.of()), claims, requested);
+    }
+
+    private T createOnce(T object) {
+        PreparedCreate<T> prepared = prepareCreate(object);
+        ObjectMeta meta = object.getMetadata();
+        TxnResponse response = env.await(env.store().txn(prepared.txn()), "create " + meta.getName());
         if (!response.succeeded()) {
-            if (claims.acquire().isEmpty() || read(meta.getNamespace(), meta.getName()) != null) {
+            if (prepared.claims().acquire().isEmpty() || read(meta.getNamespace(), meta.getName()) != null) {
                 throw Statuses.alreadyExists(type, meta.getName());
             }
-            env.serviceRanges().explainConflict(env, (Service) object, claims, requested);
+            env.serviceRanges().explainConflict(env, (Service) object, prepared.claims(), prepared.requested());
             throw new LostRace();
         }
         meta.setResourceVersion(Long.toString(response.header().revision()));

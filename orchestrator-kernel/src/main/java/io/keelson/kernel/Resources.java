@@ -4,13 +4,14 @@ import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * Typed access to one resource type, with kube-apiserver's semantics:
  * {@code kernel.resources(Deployment.class).inNamespace("web").create(deployment)}.
  *
- * <p>Every call blocks until the store answered and fails with an {@link ApiException} carrying the Status
+ * <p>Every call but {@link #createAsync} blocks until the store answered and fails with an {@link ApiException} carrying the Status
  * kube-apiserver would answer with. Objects passed in are not modified; objects returned are the caller's own
  * copies. Writes return the stored object with its new {@code metadata.resourceVersion}.
  */
@@ -26,6 +27,15 @@ public interface Resources<T extends HasMetadata> {
 
     /** Creates the object (name, or {@code generateName} plus 5 random characters). */
     T create(T object);
+
+    /**
+     * {@link #create}, without blocking on the store: the object is defaulted, admitted, validated and encoded on
+     * the calling thread (invalid input fails the returned future at once), and the future completes with the stored
+     * object when the store has it. The object passed in is copied before the call returns, so the caller may reuse
+     * it at once. Many creates in flight from a few threads cost less than as many blocked
+     * threads.
+     */
+    CompletableFuture<T> createAsync(T object);
 
     /** The object named {@code name}, read consistently: {@code NotFound} if there is none. */
     T get(String name);

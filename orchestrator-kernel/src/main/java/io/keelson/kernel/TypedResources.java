@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,6 +45,11 @@ final class TypedResources<T extends HasMetadata> implements Resources<T> {
     @Override
     public T create(T object) {
         return store.create(namespace, object);
+    }
+
+    @Override
+    public CompletableFuture<T> createAsync(T object) {
+        return store.createAsync(namespace, object);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.keelson.store.RangeRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -204,5 +205,24 @@ class ServiceAllocationTest {
             t.join();
         }
         assertThat(ips).hasSize(6);
+    }
+
+    @Test
+    void asyncCreates_inFlightTogether_neverShareAnAddress() {
+        deleteAll();
+        // six creates in flight at once pick from six addresses: the ones that lose a race retry on the executor
+        List<java.util.concurrent.CompletableFuture<Service>> creates = new java.util.ArrayList<>();
+        for (int n = 0; n < 6; n++) {
+            creates.add(services.createAsync(service("a" + n, "ClusterIP")));
+        }
+        Set<String> ips = new HashSet<>();
+        creates.forEach(c -> ips.add(c.join().getSpec().getClusterIP()));
+        assertThat(ips).hasSize(6);
+        assertThat(rangeKeys("/registry/ranges/serviceips/")).hasSize(6);
+
+        assertThat(services.createAsync(service("full", "ClusterIP"))).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getMessage())
+                        .contains("range is full"));
     }
 }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The ReplicaSet controller's writes of pods: claiming (adopt, release), creating from the template, deleting. */
 final class ReplicaSetPods {
@@ -113,14 +115,21 @@ final class ReplicaSetPods {
         }
     }
 
-    /** slowStartBatch: batches of 1, 2, 4, ... pods, stopping after a batch with a failure. */
+    /**
+     * slowStartBatch: batches of 1, 2, 4, ... pods, each batch's creates in flight together (as upstream's goroutines
+     * per batch), stopping after a batch with a failure.
+     */
     Outcome createInBatches(ReplicaSet rs, int want) {
         int done = 0;
         for (int batch = 1; done < want; batch = Math.min(batch * 2, want - done)) {
             int size = Math.min(batch, want - done);
-            ManageFailure failure = null;
+            List<CompletableFuture<ManageFailure>> creates = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                ManageFailure f = create(rs);
+                creates.add(create(rs));
+            }
+            ManageFailure failure = null;
+            for (CompletableFuture<ManageFailure> create : creates) {
+                ManageFailure f = create.join();
                 if (f == null) {
                     done++;
                 } else {
@@ -134,7 +143,8 @@ final class ReplicaSetPods {
         return new Outcome(done, null);
     }
 
-    private ManageFailure create(ReplicaSet rs) {
+    /** One pod of the template created; the future ends with null when it was, else why not. */
+    private CompletableFuture<ManageFailure> create(ReplicaSet rs) {
         PodTemplateSpec template = rs.getSpec().getTemplate();
         ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
         Pod pod = new PodBuilder().withNewMetadata().withGenerateName(rs.getMetadata().getName() + "-")
@@ -142,18 +152,23 @@ final class ReplicaSetPods {
                 .withAnnotations(copy(tm.getAnnotations())).withFinalizers(tm.getFinalizers())
                 .withOwnerReferences(controllerRef(rs)).endMetadata()
                 .withSpec(new PodBuilder().withSpec(template.getSpec()).build().getSpec()).build();
-        try {
-            Pod created = kernel.resources(Pod.class).inNamespace(rs.getMetadata().getNamespace()).create(pod);
-            events.event(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: "
-                    + created.getMetadata().getName());
-            return null;
-        } catch (ApiException e) {
-            if (namespaceTerminating(e)) {
-                return null; // as upstream: the namespace is going, there is nothing more to do
-            }
-            events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + e.getMessage());
-            return new ManageFailure("FailedCreate", e.getMessage());
-        }
+        return kernel.resources(Pod.class).inNamespace(rs.getMetadata().getNamespace()).createAsync(pod)
+                .handle((created, error) -> {
+                    if (error == null) {
+                        events.event(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: "
+                                + created.getMetadata().getName());
+                        return null;
+                    }
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    if (!(cause instanceof ApiException e)) {
+                        throw new CompletionException(cause);
+                    }
+                    if (namespaceTerminating(e)) {
+                        return null; // as upstream: the namespace is going, there is nothing more to do
+                    }
+                    events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + e.getMessage());
+                    return new ManageFailure("FailedCreate", e.getMessage());
+                });
     }
 
     private static boolean namespaceTerminating(ApiException e) {
