@@ -113,7 +113,7 @@ public final class KernelLoad implements Callable<Integer> {
     private void write() throws Exception {
         int podBytes = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(KernelObjects.pod("p")).length;
         System.out.printf(Locale.ROOT, "# pod JSON as stored: about %d bytes%n", podBytes);
-        System.out.printf(Locale.ROOT, "%-10s %-8s %12s %10s %10s %10s %12s%n", "op", "callers", "ops/s", "p50 ms",
+        System.out.printf(Locale.ROOT, "%-16s %-8s %12s %10s %10s %10s %12s%n", "op", "callers", "ops/s", "p50 ms",
                 "p99 ms", "max ms", "CPU/op us");
         for (int c : callers) {
             try (Setup s = Setup.open()) {
@@ -280,7 +280,7 @@ public final class KernelLoad implements Callable<Integer> {
     }
 
     private static void print(String op, int callers, Result r) {
-        System.out.printf(Locale.ROOT, "%-10s %-8d %12.0f %10.2f %10.2f %10.2f %12.0f%s%n", op, callers, r.throughput(),
+        System.out.printf(Locale.ROOT, "%-16s %-8d %12.0f %10.2f %10.2f %10.2f %12.0f%s%n", op, callers, r.throughput(),
                 r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6,
                 r.latency().getMaxValue() / 1e6, r.cpuMicrosPerOp(),
                 (r.failures() > 0 ? "  failures " + r.failures() : "") + (r.conflicts() > 0 ? "  conflicts " + r.conflicts() : ""));

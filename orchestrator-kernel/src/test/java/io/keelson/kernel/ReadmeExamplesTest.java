@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,10 @@ class ReadmeExamplesTest {
             deployments.patch("web", PatchType.MERGE, "{\"spec\":{\"replicas\":2}}");
             List<Deployment> mine = deployments.list("app=web");
             kernel.apply(Files.readString(dir.resolve("manifests.yaml")), "default");
+            CompletableFuture<ConfigMap> later = kernel.resources(ConfigMap.class).inNamespace("default")
+                    .createAsync(new ConfigMapBuilder().withNewMetadata().withName("flags").endMetadata().build());
+            later.join();
+            assertThat(kernel.resources(ConfigMap.class).inNamespace("default").get("flags")).isNotNull();
             assertThat(mine).hasSize(1);
             assertThat(mine.get(0).getSpec().getReplicas()).isEqualTo(2);
             assertThat(kernel.resources(ConfigMap.class).inNamespace("default").get("settings")).isNotNull();
