@@ -153,6 +153,20 @@ public final class Main implements Callable<Integer> {
             description = "Accepted and ignored until membership changes are served.")
     boolean strictReconfigCheck;
 
+    @Option(names = "--cert-file", description = "The client port's TLS certificate (PEM); needed for https"
+            + " client URLs.")
+    Path certFile;
+
+    @Option(names = "--key-file", description = "The key of --cert-file (PEM: PKCS#8, RSA or EC).")
+    Path keyFile;
+
+    @Option(names = "--trusted-ca-file", description = "CA bundle (PEM) for client certificates: clients must"
+            + " present one it signed, as in etcd.")
+    Path trustedCaFile;
+
+    @Option(names = "--client-cert-auth", description = "Require client certificates signed by --trusted-ca-file.")
+    boolean clientCertAuth;
+
     @Option(names = "--max-snapshots", defaultValue = "5", description = "Accepted and ignored: the Raft log"
             + " keeps its own snapshots and segments.")
     int maxSnapshots;
@@ -169,6 +183,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         StoreConfig config = config();
         EtcdServer.Transport transport = transport();
+        EtcdServer.ClientTls tls = clientTls();
         AutoCompaction.Policy compaction = compactionPolicy();
         if (initialClusterState.equals("existing") && !KeelsonStore.hasData(config.dataDir())) {
             System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
@@ -193,7 +208,7 @@ public final class Main implements Callable<Integer> {
         }
         EtcdServer server;
         try {
-            server = EtcdServer.start(member, listen, advertiseClientUrls, transport);
+            server = EtcdServer.start(member, listen, advertiseClientUrls, transport, tls);
         } catch (IOException e) {
             member.close();
             System.err.println("keelson: cannot listen on " + listenClientUrls + ": " + e.getMessage());
@@ -291,6 +306,39 @@ public final class Main implements Callable<Integer> {
                 goDuration("--grpc-keepalive-timeout", grpcKeepaliveTimeout));
     }
 
+    /**
+     * TLS for the client URLs, as etcd's flags set it: https URLs need a certificate and key; with http URLs they
+     * are ignored, with etcd's warning. One port serves one scheme here, so http and https URLs cannot be mixed.
+     */
+    private EtcdServer.ClientTls clientTls() {
+        boolean https = listenClientUrls.stream().anyMatch(u -> "https".equals(u.getScheme()));
+        boolean http = listenClientUrls.stream().anyMatch(u -> !"https".equals(u.getScheme()));
+        if (https && http) {
+            throw new ParameterException(spec.commandLine(), "--listen-client-urls: http and https URLs cannot be"
+                    + " mixed (all client URLs share one TLS setting): " + listenClientUrls);
+        }
+        if (!https) {
+            if (certFile != null || keyFile != null) {
+                System.err.println("keelson: scheme is HTTP while key and cert files are present; ignoring key and"
+                        + " cert files");
+            }
+            if (clientCertAuth) {
+                System.err.println("keelson: scheme is HTTP while --client-cert-auth is enabled; ignoring client"
+                        + " cert auth");
+            }
+            return null;
+        }
+        if (certFile == null || keyFile == null) {
+            throw new ParameterException(spec.commandLine(), "TLS key/cert (--cert-file, --key-file) must be provided"
+                    + " for client url " + listenClientUrls.get(0) + " with HTTPS scheme");
+        }
+        if (clientCertAuth && trustedCaFile == null) {
+            throw new ParameterException(spec.commandLine(), "--client-cert-auth needs --trusted-ca-file: the CA"
+                    + " that signs the clients' certificates");
+        }
+        return new EtcdServer.ClientTls(certFile, keyFile, trustedCaFile);
+    }
+
     /** A Go duration as etcd's flags take them: {@code 500ms}, {@code 5s}, {@code 2h}, {@code 1h30m}. */
     private Duration goDuration(String flag, String text) {
         try {
@@ -327,8 +375,11 @@ public final class Main implements Callable<Integer> {
     }
 
     private InetSocketAddress address(URI u, String flag) {
-        if (u.getHost() == null || u.getPort() <= 0) {
-            throw new ParameterException(spec.commandLine(), flag + ": expected http://host:port, got '" + u + "'");
+        boolean https = flag.equals("--listen-client-urls");
+        if (u.getHost() == null || u.getPort() <= 0 || !(https ? List.of("http", "https") : List.of("http"))
+                .contains(u.getScheme())) {
+            throw new ParameterException(spec.commandLine(), flag + ": expected http://host:port"
+                    + (https ? " or https://host:port" : "") + ", got '" + u + "'");
         }
         return new InetSocketAddress(u.getHost(), u.getPort());
     }

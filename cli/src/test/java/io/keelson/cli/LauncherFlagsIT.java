@@ -7,6 +7,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import io.keelson.store.server.TestCertificates;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member started with the flags etcd's launchers pass: it says it is ready as etcd does, honours
- * {@code --max-txn-ops}, serves {@code --listen-metrics-urls}, and takes the flags that have no JVM meaning.
+ * {@code --max-txn-ops}, serves {@code --listen-metrics-urls}, takes the flags that have no JVM meaning, and
+ * serves TLS with etcd's certificate flags.
  */
 class LauncherFlagsIT {
     @TempDir
@@ -39,25 +41,12 @@ class LauncherFlagsIT {
         int client = freePort();
         int peer = freePort();
         int metrics = freePort();
-        Path log = dir.resolve("member.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main", "--name", "etcd0",
-                "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", "http://127.0.0.1:" + client,
-                "--advertise-client-urls", "http://127.0.0.1:" + client,
-                "--listen-peer-urls", "http://127.0.0.1:" + peer,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
+        Process p = startMember("http://127.0.0.1:" + client, peer,
                 "--max-txn-ops", "2", "--logger", "zap", "--log-outputs", "stderr", "--enable-pprof",
                 "--enable-v2", "--metrics", "extensive", "--max-concurrent-streams", "100",
-                "--grpc-keepalive-min-time", "5s", "--grpc-keepalive-interval", "2h", "--grpc-keepalive-timeout", "20s", "--listen-metrics-urls", "http://127.0.0.1:" + metrics)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--grpc-keepalive-min-time", "5s", "--grpc-keepalive-interval", "2h", "--grpc-keepalive-timeout", "20s",
+                "--listen-metrics-urls", "http://127.0.0.1:" + metrics);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(log).contains("ready to serve client requests") && p.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(log)).contains("ready to serve client requests");
 
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics
@@ -85,6 +74,49 @@ class LauncherFlagsIT {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aMemberWithEtcdsTlsFlags_servesClientsWithCertificatesOnly() throws Exception {
+        TestCertificates certs = TestCertificates.newCa(dir, "etcd");
+        TestCertificates.Issued server = certs.issue("server");
+        TestCertificates.Issued app = certs.issue("app");
+        String url = "https://127.0.0.1:" + freePort();
+        Process p = startMember(url, freePort(), "--cert-file", server.cert().toString(),
+                "--key-file", server.key().toString(), "--trusted-ca-file", certs.caFile().toString(),
+                "--client-cert-auth");
+        try (Client etcd = Client.builder().endpoints(url).sslContext(b -> b.trustManager(certs.caFile().toFile())
+                .keyManager(app.cert().toFile(), app.key().toFile())).build()) {
+            ByteSequence key = ByteSequence.from("secure", StandardCharsets.UTF_8);
+            etcd.getKVClient().put(key, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+            assertThat(etcd.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A member process serving clients on {@code clientUrl}, with more flags; returns once it says it is ready. */
+    private Process startMember(String clientUrl, int peer, String... flags) throws Exception {
+        Path log = dir.resolve("member.log");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main",
+                "--name", "etcd0", "--data-dir", dir.resolve("data").toString(),
+                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                "--listen-peer-urls", "http://127.0.0.1:" + peer,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer));
+        cmd.addAll(List.of(flags));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("ready to serve client requests") && p.isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (!Files.readString(log).contains("ready to serve client requests")) {
+            p.destroy();
+            assertThat(Files.readString(log)).as("the member's log").contains("ready to serve client requests");
+        }
+        return p;
     }
 
     private static Op put(String key) {

@@ -58,6 +58,21 @@ class MainTest {
     }
 
     @Test
+    void tlsFlags_areCheckedAsEtcdChecksThem() {
+        assertThat(run("--listen-client-urls", "https://127.0.0.1:2379").err()).contains("TLS key/cert (--cert-file,"
+                + " --key-file) must be provided for client url https://127.0.0.1:2379 with HTTPS scheme");
+        assertThat(run("--listen-client-urls", "https://127.0.0.1:2379,http://127.0.0.1:2381", "--cert-file", "c",
+                "--key-file", "k").err()).contains("--listen-client-urls: http and https URLs cannot be mixed");
+        assertThat(run("--listen-client-urls", "https://127.0.0.1:2379", "--cert-file", "c", "--key-file", "k",
+                "--client-cert-auth").err()).contains("--client-cert-auth needs --trusted-ca-file");
+        assertThat(run("--listen-client-urls", "ftp://127.0.0.1:2379").err()).contains(
+                "--listen-client-urls: expected http://host:port or https://host:port, got 'ftp://127.0.0.1:2379'");
+        assertThat(run("--initial-cluster", "default=https://127.0.0.1:2380").err()).contains(
+                "--initial-cluster: expected http://host:port, got 'https://127.0.0.1:2380'");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
+    }
+
+    @Test
     void unknownFlagsAreRefused() {
         Run run = run("--no-such-flag");
 

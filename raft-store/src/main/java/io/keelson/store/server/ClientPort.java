@@ -5,31 +5,45 @@ import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 
 /**
  * One client port for gRPC and plain HTTP, as etcd serves both on its client URLs (its cmux): each connection's
  * first bytes decide. HTTP/2's connection preface ("PRI * HTTP/2.0...") goes to gRPC; anything else is an HTTP/1.1
  * request for {@link HttpEndpoints}. gRPC's own handler is installed only then, so an HTTP/1.1 client never
  * receives its HTTP/2 settings frame.
+ *
+ * <p>With TLS, the handshake comes first and the decrypted bytes decide. ALPN picks {@code http/1.1} for a client
+ * that offers it (curl, browsers, Prometheus) and {@code h2} for one that offers only that (every gRPC client), so
+ * that HTTP requests reach the HTTP endpoints rather than the gRPC server.
  */
 final class ClientPort implements InternalProtocolNegotiator.ProtocolNegotiator {
     private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_HTTP_REQUEST_BYTES = 64 * 1024;
+    private static final String HTTP_1_1 = "http/1.1";
+    private static final String H2 = "h2";
 
     private final InternalProtocolNegotiator.ProtocolNegotiator grpc = InternalProtocolNegotiators.serverPlaintext();
     private final Supplier<ChannelHandler> http;
+    private final SslContext tls;
 
-    ClientPort(Supplier<ChannelHandler> http) {
+    /** @param tls the server's TLS context, or null for plaintext */
+    ClientPort(Supplier<ChannelHandler> http, SslContext tls) {
         this.http = http;
+        this.tls = tls;
     }
 
     @Override
@@ -39,7 +53,27 @@ final class ClientPort implements InternalProtocolNegotiator.ProtocolNegotiator 
 
     @Override
     public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-        return new Sniffer(grpcHandler);
+        Sniffer sniffer = new Sniffer(grpcHandler);
+        if (tls == null) {
+            return sniffer;
+        }
+        return new ChannelHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                SSLEngine engine = tls.newEngine(ctx.alloc());
+                engine.setHandshakeApplicationProtocolSelector(ClientPort::applicationProtocol);
+                ctx.pipeline().addAfter(ctx.name(), null, sniffer);
+                ctx.pipeline().replace(this, null, new SslHandler(engine));
+            }
+        };
+    }
+
+    /** ALPN: HTTP/1.1 whenever the client speaks it; HTTP/2 for gRPC clients, which offer nothing else. */
+    private static String applicationProtocol(SSLEngine engine, List<String> offered) {
+        if (offered.contains(HTTP_1_1)) {
+            return HTTP_1_1;
+        }
+        return offered.contains(H2) ? H2 : null;
     }
 
     @Override
@@ -65,7 +99,9 @@ final class ClientPort implements InternalProtocolNegotiator.ProtocolNegotiator 
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            events.add(evt);
+            if (!(evt instanceof SslHandshakeCompletionEvent)) {
+                events.add(evt);
+            }
         }
 
         @Override

@@ -13,11 +13,17 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,9 +82,50 @@ public final class EtcdServer implements AutoCloseable {
                 Duration.ofSeconds(5), Duration.ofHours(2), Duration.ofSeconds(20));
     }
 
+    /**
+     * TLS on the client port, as etcd's {@code --cert-file}, {@code --key-file} and {@code --trusted-ca-file}: PEM
+     * files, the key in any of the forms etcd takes (PKCS#8, PKCS#1 RSA, SEC1 EC). As in etcd, a trusted CA makes
+     * the server require a client certificate signed by it ({@code --client-cert-auth} asks for the same).
+     *
+     * @param trustedCaFile the CA bundle client certificates must chain to; null when clients need none
+     */
+    public record ClientTls(Path certFile, Path keyFile, Path trustedCaFile) {
+        public ClientTls {
+            Objects.requireNonNull(certFile, "certFile");
+            Objects.requireNonNull(keyFile, "keyFile");
+        }
+
+        /** The server's TLS context; a file that cannot be read or parsed is an IOException naming it. */
+        SslContext serverContext() throws IOException {
+            try {
+                SslContextBuilder b = SslContextBuilder.forServer(PemFiles.privateKey(keyFile),
+                                PemFiles.certificates(certFile))
+                        .sslProvider(SslProvider.JDK); // ALPN's choice is made through the JDK's engine
+                if (trustedCaFile != null) {
+                    b.trustManager(PemFiles.certificates(trustedCaFile)).clientAuth(ClientAuth.REQUIRE);
+                }
+                return b.build();
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException("cannot load TLS certificate " + certFile + " and key " + keyFile
+                        + (trustedCaFile == null ? "" : " (trusted CA " + trustedCaFile + ")") + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Starts serving {@code member} as {@link #start(StoreMember, List, List)}, with these transport settings. */
     public static EtcdServer start(StoreMember member, List<InetSocketAddress> listen, List<String> clientUrls,
                                    Transport transport) throws IOException {
+        return start(member, listen, clientUrls, transport, null);
+    }
+
+    /**
+     * Starts serving {@code member} as {@link #start(StoreMember, List, List, Transport)}, over TLS when {@code tls}
+     * is given (gRPC and the HTTP endpoints alike, as etcd's https client URLs).
+     */
+    public static EtcdServer start(StoreMember member, List<InetSocketAddress> listen, List<String> clientUrls,
+                                   Transport transport, ClientTls tls) throws IOException {
+        SslContext ssl = tls == null ? null : tls.serverContext();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(listen.get(0))
                 .maxConcurrentCallsPerConnection(transport.maxConcurrentStreams())
                 // gRPC Java's default allows a client ping only every 5 minutes: clients that ping every 30 s, as
@@ -100,7 +147,7 @@ public final class EtcdServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(member);
         HttpEndpoints http = new HttpEndpoints(member, metrics::text);
         // HTTP/1.1 (/health, /version, /metrics) and gRPC share the client port, as etcd's do
-        builder.protocolNegotiator(new ClientPort(http::newHandler));
+        builder.protocolNegotiator(new ClientPort(http::newHandler, ssl));
         Server server;
         try {
             server = builder.directExecutor()

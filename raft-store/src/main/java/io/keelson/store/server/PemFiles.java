@@ -1,0 +1,58 @@
+package io.keelson.store.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * Certificates and keys from PEM files, in the forms etcd reads (cfssl's and openssl's): a key as PKCS#8
+ * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}); the JDK alone reads
+ * only the first.
+ */
+final class PemFiles {
+    private PemFiles() {
+    }
+
+    static X509Certificate[] certificates(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<X509Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(X509Certificate.class::cast).toList();
+            if (certs.isEmpty()) {
+                throw new IOException(file + " holds no certificate");
+            }
+            return certs.toArray(X509Certificate[]::new);
+        } catch (CertificateException e) {
+            throw new IOException(file + " holds no readable certificate: " + e.getMessage(), e);
+        }
+    }
+
+    static PrivateKey privateKey(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 may leave out the public key
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + " holds no readable private key: " + e.getMessage(), e);
+        }
+        throw new IOException(file + " holds no private key (PEM PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY;"
+                + " encrypted keys are not supported, as in etcd)");
+    }
+}
