@@ -2,6 +2,7 @@ package io.keelson.cli;
 
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.Peer;
+import io.keelson.store.PeerTls;
 import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreMember;
 import io.keelson.store.server.AutoCompaction;
@@ -167,6 +168,19 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--client-cert-auth", description = "Require client certificates signed by --trusted-ca-file.")
     boolean clientCertAuth;
 
+    @Option(names = "--peer-cert-file", description = "This member's certificate (PEM) for https peer URLs.")
+    Path peerCertFile;
+
+    @Option(names = "--peer-key-file", description = "The key of --peer-cert-file (PEM: PKCS#8, RSA or EC).")
+    Path peerKeyFile;
+
+    @Option(names = "--peer-trusted-ca-file", description = "CA (PEM) that signs the members' certificates.")
+    Path peerTrustedCaFile;
+
+    @Option(names = "--peer-client-cert-auth", description = "Members present their certificate to each other"
+            + " (mutual TLS).")
+    boolean peerClientCertAuth;
+
     @Option(names = "--max-snapshots", defaultValue = "5", description = "Accepted and ignored: the Raft log"
             + " keeps its own snapshots and segments.")
     int maxSnapshots;
@@ -282,8 +296,10 @@ public final class Main implements Callable<Integer> {
             peers.add(new Peer(entry.substring(0, eq).trim(), a.getHostString(), a.getPort()));
         }
         Path dir = dataDir != null ? dataDir : Path.of(name + ".keelson");
+        PeerTls peerTls = peerTls(cluster);
         try {
             return StoreConfig.member(dir, name, peers)
+                    .withPeerTls(peerTls)
                     .withMaxRequestBytes(maxRequestBytes)
                     .withMaxTxnOps(maxTxnOps)
                     .withQuotaBackendBytes(quotaBackendBytes == 0 ? StoreConfig.DEFAULT_QUOTA_BACKEND_BYTES
@@ -339,6 +355,39 @@ public final class Main implements Callable<Integer> {
         return new EtcdServer.ClientTls(certFile, keyFile, trustedCaFile);
     }
 
+    /**
+     * TLS between the members: https peer URLs need this member's certificate, key and the CA of the members'
+     * certificates; with http URLs the peer certificate flags are ignored, as etcd ignores them.
+     */
+    private PeerTls peerTls(String cluster) {
+        List<URI> urls = new ArrayList<>(listenPeerUrls);
+        urls.addAll(initialAdvertisePeerUrls);
+        for (String entry : cluster.split(",")) {
+            urls.add(URI.create(entry.substring(entry.indexOf('=') + 1).trim()));
+        }
+        boolean https = urls.stream().anyMatch(u -> "https".equals(u.getScheme()));
+        if (https && urls.stream().anyMatch(u -> !"https".equals(u.getScheme()))) {
+            throw new ParameterException(spec.commandLine(), "peer URLs: http and https cannot be mixed (every member"
+                    + " speaks one scheme to the others): " + urls);
+        }
+        if (!https) {
+            if (peerCertFile != null || peerKeyFile != null) {
+                System.err.println("keelson: scheme is HTTP while peer key and cert files are present; ignoring key"
+                        + " and cert files");
+            }
+            return null;
+        }
+        if (peerCertFile == null || peerKeyFile == null) {
+            throw new ParameterException(spec.commandLine(), "TLS key/cert (--peer-cert-file, --peer-key-file) must be"
+                    + " provided for peer url " + urls.get(0) + " with HTTPS scheme");
+        }
+        if (peerTrustedCaFile == null) {
+            throw new ParameterException(spec.commandLine(), "--peer-trusted-ca-file is needed for https peer URLs:"
+                    + " the CA that signs the members' certificates");
+        }
+        return new PeerTls(peerCertFile, peerKeyFile, peerTrustedCaFile, peerClientCertAuth);
+    }
+
     /** A Go duration as etcd's flags take them: {@code 500ms}, {@code 5s}, {@code 2h}, {@code 1h30m}. */
     private Duration goDuration(String flag, String text) {
         try {
@@ -375,7 +424,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private InetSocketAddress address(URI u, String flag) {
-        boolean https = flag.equals("--listen-client-urls");
+        boolean https = flag.equals("--listen-client-urls") || flag.equals("--initial-cluster");
         if (u.getHost() == null || u.getPort() <= 0 || !(https ? List.of("http", "https") : List.of("http"))
                 .contains(u.getScheme())) {
             throw new ParameterException(spec.commandLine(), flag + ": expected http://host:port"

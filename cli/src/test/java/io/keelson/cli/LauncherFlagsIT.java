@@ -41,7 +41,7 @@ class LauncherFlagsIT {
         int client = freePort();
         int peer = freePort();
         int metrics = freePort();
-        Process p = startMember("http://127.0.0.1:" + client, peer,
+        Process p = startMember("http://127.0.0.1:" + client, "http://127.0.0.1:" + peer,
                 "--max-txn-ops", "2", "--logger", "zap", "--log-outputs", "stderr", "--enable-pprof",
                 "--enable-v2", "--metrics", "extensive", "--max-concurrent-streams", "100",
                 "--grpc-keepalive-min-time", "5s", "--grpc-keepalive-interval", "2h", "--grpc-keepalive-timeout", "20s",
@@ -82,9 +82,12 @@ class LauncherFlagsIT {
         TestCertificates.Issued server = certs.issue("server");
         TestCertificates.Issued app = certs.issue("app");
         String url = "https://127.0.0.1:" + freePort();
-        Process p = startMember(url, freePort(), "--cert-file", server.cert().toString(),
+        String peer = "https://127.0.0.1:" + freePort();
+        Process p = startMember(url, peer, "--cert-file", server.cert().toString(),
                 "--key-file", server.key().toString(), "--trusted-ca-file", certs.caFile().toString(),
-                "--client-cert-auth");
+                "--client-cert-auth", "--peer-cert-file", server.cert().toString(), "--peer-key-file",
+                server.key().toString(), "--peer-trusted-ca-file", certs.caFile().toString(),
+                "--peer-client-cert-auth");
         try (Client etcd = Client.builder().endpoints(url).sslContext(b -> b.trustManager(certs.caFile().toFile())
                 .keyManager(app.cert().toFile(), app.key().toFile())).build()) {
             ByteSequence key = ByteSequence.from("secure", StandardCharsets.UTF_8);
@@ -96,15 +99,17 @@ class LauncherFlagsIT {
         }
     }
 
-    /** A member process serving clients on {@code clientUrl}, with more flags; returns once it says it is ready. */
-    private Process startMember(String clientUrl, int peer, String... flags) throws Exception {
+    /**
+     * A member process serving clients on {@code clientUrl} and its peers on {@code peerUrl}, with more flags;
+     * returns once it says it is ready.
+     */
+    private Process startMember(String clientUrl, String peerUrl, String... flags) throws Exception {
         Path log = dir.resolve("member.log");
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main",
                 "--name", "etcd0", "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-                "--listen-peer-urls", "http://127.0.0.1:" + peer,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer));
+                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

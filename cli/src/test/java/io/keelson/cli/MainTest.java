@@ -67,8 +67,16 @@ class MainTest {
                 "--client-cert-auth").err()).contains("--client-cert-auth needs --trusted-ca-file");
         assertThat(run("--listen-client-urls", "ftp://127.0.0.1:2379").err()).contains(
                 "--listen-client-urls: expected http://host:port or https://host:port, got 'ftp://127.0.0.1:2379'");
-        assertThat(run("--initial-cluster", "default=https://127.0.0.1:2380").err()).contains(
-                "--initial-cluster: expected http://host:port, got 'https://127.0.0.1:2380'");
+        assertThat(run("--initial-cluster", "default=ftp://127.0.0.1:2380").err()).contains(
+                "--initial-cluster: expected http://host:port or https://host:port, got 'ftp://127.0.0.1:2380'");
+        String httpsPeers = "--initial-cluster=default=https://127.0.0.1:2380";
+        assertThat(run(httpsPeers, "--listen-peer-urls", "https://127.0.0.1:2380", "--initial-advertise-peer-urls",
+                "https://127.0.0.1:2380").err()).contains("TLS key/cert (--peer-cert-file, --peer-key-file) must be"
+                + " provided for peer url https://127.0.0.1:2380 with HTTPS scheme");
+        assertThat(run(httpsPeers).err()).contains("peer URLs: http and https cannot be mixed");
+        assertThat(run(httpsPeers, "--listen-peer-urls", "https://127.0.0.1:2380", "--initial-advertise-peer-urls",
+                "https://127.0.0.1:2380", "--peer-cert-file", "c", "--peer-key-file", "k").err())
+                .contains("--peer-trusted-ca-file is needed for https peer URLs");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
     }
 

@@ -31,12 +31,13 @@ import java.util.List;
  *                             (etcd's default 10 minutes)
  * @param quotaBackendBytes    state database size beyond which writes raise the NOSPACE alarm and fail
  *                             with {@link ErrorCode#NO_SPACE} until it is disarmed (etcd's default 2 GiB)
+ * @param peerTls              TLS between the members, or null for plaintext (the default)
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration heartbeatInterval, Duration requestTimeout,
                           int maxBatchOps, int maxBatchBytes, int maxInFlightBatches, Duration watchProgressInterval,
-                          long quotaBackendBytes) {
+                          long quotaBackendBytes, PeerTls peerTls) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
     /** etcd's default backend quota. */
@@ -91,7 +92,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100),
-                Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES);
+                Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES, null);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -106,68 +107,75 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     /** The most operations one transaction may have in a branch (etcd's {@code --max-txn-ops}, 128). */
     public StoreConfig withMaxTxnOps(int maxTxnOps) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     /** How long a write or linearizable read may wait for the group before it fails as timed out. */
     public StoreConfig withRequestTimeout(Duration requestTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 
     public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+    }
+
+    /** TLS between the members (every member of the group needs it, with certificates from the same CA). */
+    public StoreConfig withPeerTls(PeerTls peerTls) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
     }
 }

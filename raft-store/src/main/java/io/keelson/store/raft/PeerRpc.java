@@ -1,10 +1,14 @@
 package io.keelson.store.raft;
 
+import io.keelson.store.PeerTls;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -59,10 +63,33 @@ public final class PeerRpc implements RpcType {
         properties.setLong(RECONNECT_AFTER_SILENCE_KEY, millis);
     }
 
-    static Parameters parameters(LeaderReadIndex readIndex) {
+    /**
+     * The parameters of a member's Raft server or client: the member's {@link LeaderReadIndex} (servers only) and
+     * TLS between the members (null: plaintext).
+     */
+    static Parameters parameters(LeaderReadIndex readIndex, GrpcTlsConfig tls) {
         Parameters parameters = new Parameters();
-        parameters.put(READ_INDEX_KEY, readIndex, LeaderReadIndex.class);
+        if (readIndex != null) {
+            parameters.put(READ_INDEX_KEY, readIndex, LeaderReadIndex.class);
+        }
+        if (tls != null) {
+            GrpcConfigKeys.TLS.setConf(parameters, tls); // server, client and admin services alike
+        }
         return parameters;
+    }
+
+    /** Ratis' TLS settings for {@code peerTls}; null for null. */
+    static GrpcTlsConfig tls(PeerTls peerTls) throws IOException {
+        if (peerTls == null) {
+            return null;
+        }
+        try {
+            return new GrpcTlsConfig(PemFiles.privateKey(peerTls.keyFile()),
+                    PemFiles.certificates(peerTls.certFile())[0],
+                    List.of(PemFiles.certificates(peerTls.trustedCaFile())), peerTls.clientCertAuth());
+        } catch (IOException e) {
+            throw new IOException("peer TLS: " + e.getMessage(), e);
+        }
     }
 
     private static final class Factory extends GrpcFactory {

@@ -56,6 +56,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -143,16 +144,18 @@ public final class RaftMember implements StoreMember {
         // rounds complete on the scheduler thread, off Ratis' reply threads
         this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, System::nanoTime,
                 config.requestTimeout().toMillis());
+        GrpcTlsConfig peerTls = PeerRpc.tls(config.peerTls());
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
                 .setProperties(properties)
-                .setParameters(PeerRpc.parameters(leaderReadIndex))
+                .setParameters(PeerRpc.parameters(leaderReadIndex, peerTls))
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
                 .setProperties(RaftSettings.client())
+                .setParameters(PeerRpc.parameters(null, peerTls)) // the members' port: with their TLS
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(

@@ -3,6 +3,7 @@ package io.keelson.store.server;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.keelson.store.StoreMember;
+import io.keelson.store.raft.PemFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.store.raft;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,13 +19,14 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 /**
  * Certificates and keys from PEM files, in the forms etcd reads (cfssl's and openssl's): a key as PKCS#8
  * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}); the JDK alone reads
- * only the first.
+ * only the first. For TLS on the client port and between members.
  */
-final class PemFiles {
+public final class PemFiles {
     private PemFiles() {
     }
 
-    static X509Certificate[] certificates(Path file) throws IOException {
+    /** Every certificate in the file, in order (a certificate and its chain, or a CA bundle). */
+    public static X509Certificate[] certificates(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             List<X509Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
                     .map(X509Certificate.class::cast).toList();
@@ -38,7 +39,8 @@ final class PemFiles {
         }
     }
 
-    static PrivateKey privateKey(Path file) throws IOException {
+    /** The file's private key; encrypted keys are refused, as etcd refuses them. */
+    public static PrivateKey privateKey(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             for (Object o = pem.readObject(); o != null; o = pem.readObject()) {

@@ -1,4 +1,4 @@
-package io.keelson.store.server;
+package io.keelson.store.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
