@@ -5,6 +5,7 @@ import io.keelson.store.Peer;
 import io.keelson.store.PeerTls;
 import io.keelson.store.StoreConfig;
 import io.keelson.store.StoreMember;
+import io.keelson.store.raft.SelfSignedCertificate;
 import io.keelson.store.server.AutoCompaction;
 import io.keelson.store.server.EtcdServer;
 import java.io.IOException;
@@ -30,6 +31,9 @@ import picocli.CommandLine.ParameterException;
         description = "Keelson: a Raft-replicated MVCC key-value store speaking etcd's v3 API.",
         subcommands = {DemoCommand.class, KernelCommand.class, MemberCommand.class, SnapshotCommand.class})
 public final class Main implements Callable<Integer> {
+    /** The data dir's directories of the self-signed certificates, as etcd names them. */
+    private static final String CLIENT_FIXTURES = "fixtures/client";
+    private static final String PEER_FIXTURES = "fixtures/peer";
     /** etcd's upper bound for the election timeout. */
     private static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
     // the gRPC copy inside Ratis logs start-up details through java.util.logging at INFO; a strong
@@ -181,6 +185,30 @@ public final class Main implements Callable<Integer> {
             + " (mutual TLS).")
     boolean peerClientCertAuth;
 
+    @Option(names = "--auto-tls", description = "With https client URLs and no --cert-file: serve with a"
+            + " self-signed certificate made in <data-dir>/fixtures/client (clients skip verification).")
+    boolean autoTls;
+
+    @Option(names = "--peer-auto-tls", description = "With https peer URLs and no --peer-cert-file: self-signed"
+            + " certificates in <data-dir>/fixtures/peer; members encrypt but do not verify each other.")
+    boolean peerAutoTls;
+
+    @Option(names = "--experimental-watch-progress-notify-interval", defaultValue = "10m", description = "How often"
+            + " idle watches that asked for progress notifications get one (default: ${DEFAULT-VALUE}).")
+    String watchProgressNotifyInterval;
+
+    @Option(names = "--experimental-initial-corrupt-check", arity = "0..1", fallbackValue = "true",
+            description = "Accepted and ignored: members do not compare their state's hashes at start-up.")
+    boolean initialCorruptCheck;
+
+    @Option(names = "--experimental-corrupt-check-time", defaultValue = "0s", description = "Accepted and ignored:"
+            + " members do not compare their hashes periodically.")
+    String corruptCheckTime;
+
+    @Option(names = "--experimental-compaction-batch-limit", defaultValue = "1000", description = "Accepted and"
+            + " ignored: a compaction is applied in one write batch.")
+    int compactionBatchLimit;
+
     @Option(names = "--max-snapshots", defaultValue = "5", description = "Accepted and ignored: the Raft log"
             + " keeps its own snapshots and segments.")
     int maxSnapshots;
@@ -197,12 +225,19 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         StoreConfig config = config();
         EtcdServer.Transport transport = transport();
-        EtcdServer.ClientTls tls = clientTls();
+        EtcdServer.ClientTls tls = clientTls(config.dataDir());
         AutoCompaction.Policy compaction = compactionPolicy();
         if (initialClusterState.equals("existing") && !KeelsonStore.hasData(config.dataDir())) {
             System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
                     + config.dataDir() + ": joining a running cluster as a new member is not supported yet");
             return 1;
+        }
+        // the self-signed certificates of --auto-tls and --peer-auto-tls, made once the data dir may be written
+        if (tls != null && autoCertificate(config.dataDir(), CLIENT_FIXTURES).equals(tls.certFile())) {
+            SelfSignedCertificate.in(config.dataDir().resolve(CLIENT_FIXTURES), hosts(listenClientUrls), false);
+        }
+        if (config.peerTls() != null && config.peerTls().trustedCaFile() == null) {
+            SelfSignedCertificate.in(config.dataDir().resolve(PEER_FIXTURES), hosts(ownPeerUrls()), true);
         }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : logLevel);
         if (logOutputs.equals("stdout")) {
@@ -296,7 +331,7 @@ public final class Main implements Callable<Integer> {
             peers.add(new Peer(entry.substring(0, eq).trim(), a.getHostString(), a.getPort()));
         }
         Path dir = dataDir != null ? dataDir : Path.of(name + ".keelson");
-        PeerTls peerTls = peerTls(cluster);
+        PeerTls peerTls = peerTls(cluster, dir);
         try {
             return StoreConfig.member(dir, name, peers)
                     .withPeerTls(peerTls)
@@ -306,6 +341,8 @@ public final class Main implements Callable<Integer> {
                             : quotaBackendBytes)
                     .withSnapshotCount(snapshotCount, Math.min(5000, snapshotCount))
                     .withElectionTimeout(Duration.ofMillis(electionTimeout))
+                    .withWatchProgressInterval(goDuration("--experimental-watch-progress-notify-interval",
+                            watchProgressNotifyInterval))
                     .withHeartbeatInterval(Duration.ofMillis(heartbeatInterval));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -326,7 +363,7 @@ public final class Main implements Callable<Integer> {
      * TLS for the client URLs, as etcd's flags set it: https URLs need a certificate and key; with http URLs they
      * are ignored, with etcd's warning. One port serves one scheme here, so http and https URLs cannot be mixed.
      */
-    private EtcdServer.ClientTls clientTls() {
+    private EtcdServer.ClientTls clientTls(Path dir) {
         boolean https = listenClientUrls.stream().anyMatch(u -> "https".equals(u.getScheme()));
         boolean http = listenClientUrls.stream().anyMatch(u -> !"https".equals(u.getScheme()));
         if (https && http) {
@@ -345,8 +382,15 @@ public final class Main implements Callable<Integer> {
             return null;
         }
         if (certFile == null || keyFile == null) {
+            if (autoTls) {
+                return new EtcdServer.ClientTls(autoCertificate(dir, CLIENT_FIXTURES),
+                        dir.resolve(CLIENT_FIXTURES).resolve("key.pem"), trustedCaFile);
+            }
             throw new ParameterException(spec.commandLine(), "TLS key/cert (--cert-file, --key-file) must be provided"
                     + " for client url " + listenClientUrls.get(0) + " with HTTPS scheme");
+        }
+        if (autoTls) {
+            System.err.println("keelson: ignoring client auto TLS since certs given");
         }
         if (clientCertAuth && trustedCaFile == null) {
             throw new ParameterException(spec.commandLine(), "--client-cert-auth needs --trusted-ca-file: the CA"
@@ -359,9 +403,8 @@ public final class Main implements Callable<Integer> {
      * TLS between the members: https peer URLs need this member's certificate, key and the CA of the members'
      * certificates; with http URLs the peer certificate flags are ignored, as etcd ignores them.
      */
-    private PeerTls peerTls(String cluster) {
-        List<URI> urls = new ArrayList<>(listenPeerUrls);
-        urls.addAll(initialAdvertisePeerUrls);
+    private PeerTls peerTls(String cluster, Path dir) {
+        List<URI> urls = ownPeerUrls();
         for (String entry : cluster.split(",")) {
             urls.add(URI.create(entry.substring(entry.indexOf('=') + 1).trim()));
         }
@@ -378,14 +421,35 @@ public final class Main implements Callable<Integer> {
             return null;
         }
         if (peerCertFile == null || peerKeyFile == null) {
+            if (peerAutoTls) {
+                return new PeerTls(autoCertificate(dir, PEER_FIXTURES), dir.resolve(PEER_FIXTURES).resolve("key.pem"),
+                        null, false);
+            }
             throw new ParameterException(spec.commandLine(), "TLS key/cert (--peer-cert-file, --peer-key-file) must be"
                     + " provided for peer url " + urls.get(0) + " with HTTPS scheme");
         }
         if (peerTrustedCaFile == null) {
-            throw new ParameterException(spec.commandLine(), "--peer-trusted-ca-file is needed for https peer URLs:"
-                    + " the CA that signs the members' certificates");
+            throw new ParameterException(spec.commandLine(), "--peer-trusted-ca-file is needed for https peer URLs"
+                    + " with --peer-cert-file: the CA that signs the members' certificates");
         }
         return new PeerTls(peerCertFile, peerKeyFile, peerTrustedCaFile, peerClientCertAuth);
+    }
+
+    /** Where --auto-tls and --peer-auto-tls keep their certificate, as etcd does. */
+    private static Path autoCertificate(Path dir, String fixtures) {
+        return dir.resolve(fixtures).resolve("cert.pem");
+    }
+
+    /** The hosts of {@code urls}, for a self-signed certificate's names. */
+    private static List<String> hosts(List<URI> urls) {
+        return urls.stream().map(URI::getHost).distinct().toList();
+    }
+
+    /** This member's own peer URLs: those it listens on and those it advertises. */
+    private List<URI> ownPeerUrls() {
+        List<URI> urls = new ArrayList<>(listenPeerUrls);
+        urls.addAll(initialAdvertisePeerUrls);
+        return urls;
     }
 
     /** A Go duration as etcd's flags take them: {@code 500ms}, {@code 5s}, {@code 2h}, {@code 1h30m}. */

@@ -45,7 +45,9 @@ class LauncherFlagsIT {
                 "--max-txn-ops", "2", "--logger", "zap", "--log-outputs", "stderr", "--enable-pprof",
                 "--enable-v2", "--metrics", "extensive", "--max-concurrent-streams", "100",
                 "--grpc-keepalive-min-time", "5s", "--grpc-keepalive-interval", "2h", "--grpc-keepalive-timeout", "20s",
-                "--listen-metrics-urls", "http://127.0.0.1:" + metrics);
+                "--listen-metrics-urls", "http://127.0.0.1:" + metrics, "--experimental-initial-corrupt-check",
+                "--experimental-corrupt-check-time", "5s", "--experimental-compaction-batch-limit", "1000",
+                "--experimental-watch-progress-notify-interval", "1s");
         try {
 
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -96,6 +98,27 @@ class LauncherFlagsIT {
         } finally {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void autoTls_makesSelfSignedCertificatesInTheDataDir_asEtcdDoes() throws Exception {
+        String url = "https://127.0.0.1:" + freePort();
+        Process p = startMember(url, "https://127.0.0.1:" + freePort(), "--auto-tls", "--peer-auto-tls");
+        try (Client etcd = Client.builder().endpoints(url)
+                .sslContext(b -> b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE))
+                .build()) {
+            ByteSequence key = ByteSequence.from("auto", StandardCharsets.UTF_8);
+            etcd.getKVClient().put(key, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+            assertThat(etcd.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (String fixtures : List.of("client", "peer")) {
+            Path cert = dir.resolve("data/fixtures").resolve(fixtures).resolve("cert.pem");
+            assertThat(Files.readString(cert)).startsWith("-----BEGIN CERTIFICATE-----");
+            assertThat(Files.readString(cert.resolveSibling("key.pem"))).startsWith("-----BEGIN EC PRIVATE KEY-----");
         }
     }
 

@@ -54,6 +54,8 @@ class MainTest {
         assertThat(run("--grpc-keepalive-min-time", "soon").err()).contains(
                 "--grpc-keepalive-min-time: expected a positive duration such as 500ms, 5s or 2h, got 'soon'");
         assertThat(run("--max-concurrent-streams", "0").err()).contains("--max-concurrent-streams must be at least 1");
+        assertThat(run("--experimental-watch-progress-notify-interval", "often").err()).contains(
+                "--experimental-watch-progress-notify-interval: expected a positive duration");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing was started").isFalse();
     }
 

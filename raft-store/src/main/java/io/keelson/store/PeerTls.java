@@ -10,13 +10,17 @@ import java.util.Objects;
  *
  * @param certFile       this member's certificate (its first certificate is used), for the host its peers dial
  * @param keyFile        its key
- * @param trustedCaFile  the CA that signs the members' certificates
+ * @param trustedCaFile  the CA that signs the members' certificates; null accepts any certificate, as etcd's
+ *                       {@code --peer-auto-tls} does with the self-signed ones it makes (encryption without
+ *                       authentication)
  * @param clientCertAuth members must also present their certificate when they connect (mutual TLS)
  */
 public record PeerTls(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth) {
     public PeerTls {
         Objects.requireNonNull(certFile, "certFile");
         Objects.requireNonNull(keyFile, "keyFile");
-        Objects.requireNonNull(trustedCaFile, "trustedCaFile");
+        if (clientCertAuth && trustedCaFile == null) {
+            throw new IllegalArgumentException("mutual TLS between members needs the CA of their certificates");
+        }
     }
 }

@@ -15,6 +15,24 @@ public interface StoreMember extends KvStore {
     /** How many times this member has seen the group's leader change (its first leader included), as etcd counts. */
     long leaderChangesSeen();
 
+    /**
+     * Calls {@code listener} with the duration in seconds of each fsync of this member's Raft log (etcd's WAL
+     * fsync), on the log's own thread: it must be quick. Running the returned action stops the calls.
+     */
+    Runnable onWalFsync(java.util.function.DoubleConsumer listener);
+
+    /**
+     * Calls {@code listener} with the round trip of each heartbeat this member sends to another while it leads
+     * (etcd's peer round-trip time), on Ratis' threads: it must be quick. Running the returned action stops the calls.
+     */
+    Runnable onPeerRoundTrip(RoundTripListener listener);
+
+    /** A heartbeat's round trip: the id of the member it went to, and the seconds until its reply. */
+    @FunctionalInterface
+    interface RoundTripListener {
+        void roundTrip(long memberId, double seconds);
+    }
+
     /** The id of the group member named {@code name} (as in response headers and {@link MemberStatus}). */
     long memberIdOf(String name);
 

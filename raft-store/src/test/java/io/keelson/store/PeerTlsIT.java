@@ -2,6 +2,7 @@ package io.keelson.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keelson.store.raft.SelfSignedCertificate;
 import io.keelson.store.server.TestCertificates;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,21 @@ class PeerTlsIT {
         assertThat(written).hasSize(20);
         for (StoreMember m : members) {
             assertThat(eventually(m, written, 15)).as(m.config().memberName()).isEqualTo(written);
+        }
+    }
+
+    @Test
+    void selfSignedCertificates_withoutACa_encryptAsPeerAutoTlsDoes() throws Exception {
+        for (StoreConfig c : TestStores.threeMembers(root)) {
+            SelfSignedCertificate.CertificateFiles cert = SelfSignedCertificate.in(
+                    root.resolve(c.memberName() + "-fixtures"), List.of("127.0.0.1"), true);
+            members.add(KeelsonStore.open(c.withPeerTls(new PeerTls(cert.cert(), cert.key(), null, false))));
+        }
+        StoreMember leader = awaitLeader();
+        leader.put(PutRequest.of("k", "v")).get(10, TimeUnit.SECONDS);
+
+        for (StoreMember m : members) {
+            assertThat(eventually(m, Map.of("k", "v"), 15)).as(m.config().memberName()).isEqualTo(Map.of("k", "v"));
         }
     }
 

@@ -2,8 +2,15 @@ package io.keelson.store.raft;
 
 import io.keelson.store.PeerTls;
 import java.io.IOException;
+import java.net.Socket;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -13,8 +20,10 @@ import org.apache.ratis.grpc.server.GrpcLogAppender;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.security.TlsConf;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
@@ -42,6 +51,14 @@ public final class PeerRpc implements RpcType {
     /** The parameter holding the member's {@link LeaderReadIndex}. */
     private static final String READ_INDEX_KEY = "keelson.raft.read.index";
 
+    /** The parameter holding the member's {@link RoundTrips}. */
+    private static final String ROUND_TRIPS_KEY = "keelson.raft.round.trips";
+
+    /** Where a leader's appenders report each heartbeat's round trip to their follower. */
+    interface RoundTrips {
+        void heartbeat(RaftPeerId follower, long nanos);
+    }
+
     public PeerRpc() {
     }
 
@@ -64,13 +81,16 @@ public final class PeerRpc implements RpcType {
     }
 
     /**
-     * The parameters of a member's Raft server or client: the member's {@link LeaderReadIndex} (servers only) and
-     * TLS between the members (null: plaintext).
+     * The parameters of a member's Raft server or client: the member's {@link LeaderReadIndex} and
+     * {@link RoundTrips} (servers only; null for a client) and TLS between the members (null: plaintext).
      */
-    static Parameters parameters(LeaderReadIndex readIndex, GrpcTlsConfig tls) {
+    static Parameters parameters(LeaderReadIndex readIndex, RoundTrips roundTrips, GrpcTlsConfig tls) {
         Parameters parameters = new Parameters();
         if (readIndex != null) {
             parameters.put(READ_INDEX_KEY, readIndex, LeaderReadIndex.class);
+        }
+        if (roundTrips != null) {
+            parameters.put(ROUND_TRIPS_KEY, roundTrips, RoundTrips.class);
         }
         if (tls != null) {
             GrpcConfigKeys.TLS.setConf(parameters, tls); // server, client and admin services alike
@@ -84,30 +104,73 @@ public final class PeerRpc implements RpcType {
             return null;
         }
         try {
-            return new GrpcTlsConfig(PemFiles.privateKey(peerTls.keyFile()),
-                    PemFiles.certificates(peerTls.certFile())[0],
-                    List.of(PemFiles.certificates(peerTls.trustedCaFile())), peerTls.clientCertAuth());
+            PrivateKey key = PemFiles.privateKey(peerTls.keyFile());
+            X509Certificate[] chain = PemFiles.certificates(peerTls.certFile());
+            if (peerTls.trustedCaFile() == null) {
+                return new GrpcTlsConfig.Builder().setPrivateKey(new TlsConf.PrivateKeyConf(key))
+                        .setKeyCertificates(new TlsConf.CertificatesConf(chain)).setTrustManager(new AnyCertificate())
+                        .setMutualTls(false).build();
+            }
+            return new GrpcTlsConfig(key, chain[0], List.of(PemFiles.certificates(peerTls.trustedCaFile())),
+                    peerTls.clientCertAuth());
         } catch (IOException e) {
             throw new IOException("peer TLS: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Trusts any certificate and name, as etcd's peers do under {@code --peer-auto-tls} (each member's certificate
+     * is self-signed): the traffic is encrypted, the peers are not authenticated.
+     */
+    private static final class AnyCertificate extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+
     private static final class Factory extends GrpcFactory {
         private final LeaderReadIndex readIndex;
+        private final RoundTrips roundTrips;
 
         Factory(Parameters parameters) {
             super(parameters);
             this.readIndex = parameters == null ? null : parameters.get(READ_INDEX_KEY, LeaderReadIndex.class);
+            this.roundTrips = parameters == null ? null : parameters.get(ROUND_TRIPS_KEY, RoundTrips.class);
         }
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
             long interval = server.getRaftServer().getProperties().getLong(HEARTBEAT_INTERVAL_KEY, Long.MAX_VALUE);
             if (readIndex == null) {
-                return new HeartbeatAppender(server, state, follower, interval);
+                return new HeartbeatAppender(server, state, follower, interval, roundTrips);
             }
             LogAppender appender = new HeartbeatAppender(server, new ReportingLeaderState(state, readIndex),
-                    follower, interval);
+                    follower, interval, roundTrips);
             readIndex.register(appender, server.getInfo().getCurrentTerm());
             return appender;
         }
@@ -119,6 +182,9 @@ public final class PeerRpc implements RpcType {
         public void onAppendEntriesReply(LogAppender appender, AppendEntriesReplyProto reply) {
             leader.onAppendEntriesReply(appender, reply);
             readIndex.replied(appender, reply);
+            if (appender instanceof HeartbeatAppender heartbeats) {
+                heartbeats.replied(reply);
+            }
         }
 
         @Override
@@ -166,14 +232,22 @@ public final class PeerRpc implements RpcType {
      * the next write or heartbeat; a heartbeat carries it without touching the follower's log.
      */
     private static final class HeartbeatAppender extends GrpcLogAppender {
+        /** Heartbeats awaiting their reply before the oldest are forgotten (a follower that does not answer). */
+        private static final int MAX_PENDING_HEARTBEATS = 64;
+
         private final long interval;
         private final long silenceBeforeReconnect;
+        private final RoundTrips roundTrips;
+        /** Send times of heartbeats in flight, by call id: their replies give the network's round trip. */
+        private final Map<Long, Long> heartbeatsSent = new ConcurrentHashMap<>();
         private long commitSent; // appender thread only
         private long lastReconnect = System.nanoTime(); // appender thread only
 
-        HeartbeatAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower, long interval) {
+        HeartbeatAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower, long interval,
+                          RoundTrips roundTrips) {
             super(server, state, follower);
             this.interval = interval;
+            this.roundTrips = roundTrips;
             this.silenceBeforeReconnect = server.getRaftServer().getProperties().getLong(
                     RECONNECT_AFTER_SILENCE_KEY, Long.MAX_VALUE);
         }
@@ -182,7 +256,7 @@ public final class PeerRpc implements RpcType {
         public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat)
                 throws RaftLogIOException {
             reconnectIfSilent();
-            AppendEntriesRequestProto request = super.newAppendEntriesRequest(callId, heartbeat);
+            AppendEntriesRequestProto request = timed(super.newAppendEntriesRequest(callId, heartbeat));
             if (request != null) {
                 return request;
             }
@@ -192,9 +266,30 @@ public final class PeerRpc implements RpcType {
                     && follower.getMatchIndex() + 1 >= follower.getNextIndex(); // everything sent was acknowledged
             if (idle && commit > follower.getCommitIndex() && commit > commitSent) {
                 commitSent = commit;
-                return super.newAppendEntriesRequest(callId, true);
+                return timed(super.newAppendEntriesRequest(callId, true));
             }
             return null;
+        }
+
+        /**
+         * Notes when a heartbeat (a request without entries) leaves: its reply measures the round trip to the
+         * follower without the follower's disk in it, as etcd's peer round-trip time does.
+         */
+        private AppendEntriesRequestProto timed(AppendEntriesRequestProto request) {
+            if (request != null && roundTrips != null && request.getEntriesCount() == 0) {
+                if (heartbeatsSent.size() >= MAX_PENDING_HEARTBEATS) {
+                    heartbeatsSent.clear();
+                }
+                heartbeatsSent.put(request.getServerRequest().getCallId(), System.nanoTime());
+            }
+            return request;
+        }
+
+        void replied(AppendEntriesReplyProto reply) {
+            Long sent = heartbeatsSent.remove(reply.getServerReply().getCallId());
+            if (sent != null) {
+                roundTrips.heartbeat(getFollowerId(), System.nanoTime() - sent);
+            }
         }
 
         /**

@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,6 +66,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
@@ -113,6 +115,10 @@ public final class RaftMember implements StoreMember {
     private final ExecutorService watchDispatch;
     private final ScheduledExecutorService watchScheduler;
     private volatile WatchHub watches; // set once the state machine is up
+    /** This member as Ratis names it in its metrics ("name@group-..."). */
+    private final String raftMemberId;
+    private final List<java.util.function.DoubleConsumer> walFsyncListeners = new CopyOnWriteArrayList<>();
+    private final List<RoundTripListener> roundTripListeners = new CopyOnWriteArrayList<>();
 
     private RaftMember(StoreConfig config) throws IOException {
         this.config = config;
@@ -145,17 +151,23 @@ public final class RaftMember implements StoreMember {
         this.leaderReadIndex = new LeaderReadIndex(scheduler, scheduler, System::nanoTime,
                 config.requestTimeout().toMillis());
         GrpcTlsConfig peerTls = PeerRpc.tls(config.peerTls());
+        this.raftMemberId = RaftGroupMemberId.valueOf(selfId, groupId).toString();
+        RatisMetrics.onWalSync(raftMemberId, seconds -> walFsyncListeners.forEach(l -> l.accept(seconds)));
+        PeerRpc.RoundTrips roundTrips = (follower, nanos) -> {
+            long id = memberIdOf(follower.toString());
+            roundTripListeners.forEach(l -> l.roundTrip(id, nanos / 1e9));
+        };
         this.server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
                 .setProperties(properties)
-                .setParameters(PeerRpc.parameters(leaderReadIndex, peerTls))
+                .setParameters(PeerRpc.parameters(leaderReadIndex, roundTrips, peerTls))
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
                 .setProperties(RaftSettings.client())
-                .setParameters(PeerRpc.parameters(null, peerTls)) // the members' port: with their TLS
+                .setParameters(PeerRpc.parameters(null, null, peerTls)) // the members' port: with their TLS
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -906,6 +918,18 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public Runnable onWalFsync(java.util.function.DoubleConsumer listener) {
+        walFsyncListeners.add(listener);
+        return () -> walFsyncListeners.remove(listener);
+    }
+
+    @Override
+    public Runnable onPeerRoundTrip(RoundTripListener listener) {
+        roundTripListeners.add(listener);
+        return () -> roundTripListeners.remove(listener);
+    }
+
+    @Override
     public MemberStatus status() {
         Optional<String> leader = Optional.empty();
         long term = 0;
@@ -1048,6 +1072,7 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public void close() {
+        RatisMetrics.stopWalSync(raftMemberId);
         WatchHub hub = watches;
         if (hub != null) {
             hub.close("store closed");

@@ -46,14 +46,16 @@ public final class EtcdServer implements AutoCloseable {
     private final Server server;
     private final ExecutorService maintenance;
     private final HttpEndpoints http;
+    private final ServerMetrics metrics;
     private final List<Channel> metricsListeners = new ArrayList<>();
     private EventLoopGroup metricsLoop;
     private volatile boolean closed;
 
-    private EtcdServer(Server server, ExecutorService maintenance, HttpEndpoints http) {
+    private EtcdServer(Server server, ExecutorService maintenance, HttpEndpoints http, ServerMetrics metrics) {
         this.server = server;
         this.maintenance = maintenance;
         this.http = http;
+        this.metrics = metrics;
     }
 
     /**
@@ -167,9 +169,10 @@ public final class EtcdServer implements AutoCloseable {
                     .start();
         } catch (IOException | RuntimeException e) {
             maintenance.shutdownNow();
+            metrics.close();
             throw e;
         }
-        EtcdServer etcd = new EtcdServer(server, maintenance, http);
+        EtcdServer etcd = new EtcdServer(server, maintenance, http, metrics);
         etcd.publish(member, clientUrls);
         return etcd;
     }
@@ -234,6 +237,7 @@ public final class EtcdServer implements AutoCloseable {
             }
         }
         maintenance.shutdownNow();
+        metrics.close();
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

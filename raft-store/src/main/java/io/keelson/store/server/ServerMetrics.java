@@ -11,6 +11,7 @@ import io.keelson.store.StoreMember;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -21,13 +22,16 @@ import java.nio.charset.StandardCharsets;
 /**
  * The metrics {@code /metrics} serves, under etcd's names and help texts for the ones operators alert on: whether
  * there is a leader and whether it is this member, leader changes, the proposals committed and applied, the size of
- * the data on disk, the member id, and gRPC's started and handled calls by service, method and code. One registry
+ * the data on disk, the member id, the Raft log's fsync durations, heartbeat round trips to each peer while this
+ * member leads, and gRPC's started and handled calls by service, method and code. One registry
  * per served member, so that several members in one JVM keep theirs apart.
  */
-final class ServerMetrics implements ServerInterceptor {
+final class ServerMetrics implements ServerInterceptor, AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter started;
     private final Counter handled;
+    private final Runnable stopWalFsync;
+    private final Runnable stopRoundTrips;
 
     ServerMetrics(StoreMember member) {
         GaugeWithCallback.builder().name("etcd_server_has_leader")
@@ -58,6 +62,23 @@ final class ServerMetrics implements ServerInterceptor {
         handled = Counter.builder().name("grpc_server_handled")
                 .help("Total number of RPCs completed on the server, regardless of success or failure.")
                 .labelNames("grpc_type", "grpc_service", "grpc_method", "grpc_code").register(registry);
+        Histogram walFsync = Histogram.builder().name("etcd_disk_wal_fsync_duration_seconds")
+                .help("The latency distributions of fsync called by WAL.")
+                .classicOnly().classicExponentialUpperBounds(0.001, 2, 14).register(registry);
+        stopWalFsync = member.onWalFsync(walFsync::observe);
+        // etcd's help text has no final period; the label is the peer's member id in hex
+        Histogram roundTrips = Histogram.builder().name("etcd_network_peer_round_trip_time_seconds")
+                .help("Round-Trip-Time histogram between peers")
+                .labelNames("To").classicOnly().classicExponentialUpperBounds(0.0001, 2, 16).register(registry);
+        stopRoundTrips = member.onPeerRoundTrip((id, seconds) ->
+                roundTrips.labelValues(Long.toHexString(id)).observe(seconds));
+    }
+
+    /** Stops listening to the member (which may outlive this server). */
+    @Override
+    public void close() {
+        stopWalFsync.run();
+        stopRoundTrips.run();
     }
 
     /** The metrics in Prometheus' text format. */

@@ -114,4 +114,26 @@ class HttpEndpointsIT {
                 "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
                         + "grpc_type=\"unary\"} 1");
     }
+
+    @Test
+    void metrics_haveTheWalsFsyncDurations_inEtcdsBuckets() throws Exception {
+        // straight to the member: the gRPC counters of another test stay as it expects them
+        member.put(io.keelson.store.PutRequest.of("synced", "v")).get(10, TimeUnit.SECONDS);
+        String body = get("/metrics").body();
+
+        assertThat(body).contains("# HELP etcd_disk_wal_fsync_duration_seconds The latency distributions of fsync"
+                        + " called by WAL.", "# TYPE etcd_disk_wal_fsync_duration_seconds histogram",
+                "etcd_disk_wal_fsync_duration_seconds_bucket{le=\"0.001\"}",
+                "etcd_disk_wal_fsync_duration_seconds_bucket{le=\"8.192\"}")
+                .doesNotContain("etcd_network_peer_round_trip_time_seconds_count"); // no peers
+        assertThat(sample(body, "etcd_disk_wal_fsync_duration_seconds_count")).as("an fsync per write at least")
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    /** The value of the sample named {@code series} (with its labels) in Prometheus' text. */
+    static double sample(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l ->
+                Double.parseDouble(l.substring(series.length() + 1).trim())).findFirst().orElseThrow(() ->
+                new AssertionError("no sample " + series + " in\n" + text));
+    }
 }

@@ -55,6 +55,38 @@ class JetcdIT {
         cluster.close();
     }
 
+    @Test
+    void theLeadersMetrics_haveHeartbeatRoundTrips_toEachPeer() throws Exception {
+        int leader = -1;
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).status().isLeader()) {
+                leader = i;
+            }
+        }
+        assertThat(leader).as("a leader").isNotNegative();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.URI metrics = java.net.URI.create(cluster.endpoints.get(leader) + "/metrics");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String body;
+        do {
+            Thread.sleep(200); // heartbeats go every 100 ms to an idle follower
+            body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } while (body.split("etcd_network_peer_round_trip_time_seconds_count").length < 3
+                && System.nanoTime() < deadline);
+
+        assertThat(body).contains("# HELP etcd_network_peer_round_trip_time_seconds Round-Trip-Time histogram between"
+                + " peers\n", "etcd_network_peer_round_trip_time_seconds_bucket{To=\"");
+        for (int i = 0; i < members.size(); i++) {
+            if (i != leader) {
+                String to = Long.toHexString(members.get(i).status().memberId());
+                assertThat(HttpEndpointsIT.sample(body, "etcd_network_peer_round_trip_time_seconds_count{To=\"" + to
+                        + "\"}")).as("round trips to " + to).isGreaterThan(0);
+            }
+        }
+    }
+
     static ByteSequence bs(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
