@@ -205,6 +205,21 @@ public final class KernelLoad implements Callable<Integer> {
             threads.add(t);
             t.start();
         }
+        Window w = window(recorder, completed);
+        running.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        long conflicts = state.stream().mapToLong(c -> c.conflicts).sum();
+        return new Result(w.throughput(), w.latency(), w.cpuMicrosPerOp(), failures.get(), conflicts);
+    }
+
+    /** What the measured window saw: operations per second, their latencies, and process CPU per operation. */
+    private record Window(double throughput, Histogram latency, double cpuMicrosPerOp) {
+    }
+
+    /** Waits out the warm-up, dropping its samples, then measures for {@code seconds}. */
+    private Window window(Recorder recorder, AtomicLong completed) throws InterruptedException {
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         recorder.getIntervalHistogram();
         long startCount = completed.get();
@@ -215,12 +230,7 @@ public final class KernelLoad implements Callable<Integer> {
         long elapsed = System.nanoTime() - start;
         long count = completed.get() - startCount;
         long cpu = JvmStats.cpuNanos() - startCpu;
-        running.set(false);
-        for (Thread t : threads) {
-            t.join();
-        }
-        long conflicts = state.stream().mapToLong(c -> c.conflicts).sum();
-        return new Result(count * 1e9 / elapsed, h, count == 0 ? 0 : cpu / 1000.0 / count, failures.get(), conflicts);
+        return new Window(count * 1e9 / elapsed, h, count == 0 ? 0 : cpu / 1000.0 / count);
     }
 
     /**
@@ -261,22 +271,13 @@ public final class KernelLoad implements Callable<Integer> {
             drivers.add(t);
             t.start();
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-        recorder.getIntervalHistogram();
-        long startCount = completed.get();
-        long startCpu = JvmStats.cpuNanos();
-        long start = System.nanoTime();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        Histogram h = recorder.getIntervalHistogram();
-        long elapsed = System.nanoTime() - start;
-        long count = completed.get() - startCount;
-        long cpu = JvmStats.cpuNanos() - startCpu;
+        Window w = window(recorder, completed);
         running.set(false);
         for (Thread t : drivers) {
             t.join();
         }
         slots.acquire(inFlight);
-        return new Result(count * 1e9 / elapsed, h, count == 0 ? 0 : cpu / 1000.0 / count, failures.get(), 0);
+        return new Result(w.throughput(), w.latency(), w.cpuMicrosPerOp(), failures.get(), 0);
     }
 
     private static void print(String op, int callers, Result r) {

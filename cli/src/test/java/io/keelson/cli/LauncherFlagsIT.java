@@ -92,9 +92,7 @@ class LauncherFlagsIT {
                 "--peer-client-cert-auth");
         try (Client etcd = Client.builder().endpoints(url).sslContext(b -> b.trustManager(certs.caFile().toFile())
                 .keyManager(app.cert().toFile(), app.key().toFile())).build()) {
-            ByteSequence key = ByteSequence.from("secure", StandardCharsets.UTF_8);
-            etcd.getKVClient().put(key, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
-            assertThat(etcd.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+            assertPutThenGet(etcd, "secure");
         } finally {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
@@ -108,9 +106,7 @@ class LauncherFlagsIT {
         try (Client etcd = Client.builder().endpoints(url)
                 .sslContext(b -> b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE))
                 .build()) {
-            ByteSequence key = ByteSequence.from("auto", StandardCharsets.UTF_8);
-            etcd.getKVClient().put(key, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
-            assertThat(etcd.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+            assertPutThenGet(etcd, "auto");
         } finally {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
@@ -120,6 +116,12 @@ class LauncherFlagsIT {
             assertThat(Files.readString(cert)).startsWith("-----BEGIN CERTIFICATE-----");
             assertThat(Files.readString(cert.resolveSibling("key.pem"))).startsWith("-----BEGIN EC PRIVATE KEY-----");
         }
+    }
+
+    private static void assertPutThenGet(Client etcd, String key) throws Exception {
+        ByteSequence k = ByteSequence.from(key, StandardCharsets.UTF_8);
+        etcd.getKVClient().put(k, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+        assertThat(etcd.getKVClient().get(k).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(1);
     }
 
     /**

@@ -73,7 +73,11 @@ final class CacheReads<T extends HasMetadata> {
 
     /** The cached key-value at any freshness (resourceVersion "0"), or null. */
     KeyValue any(String namespace, String name) {
-        return single(namespace, name, ListOptions.any());
+        try {
+            return cache().get(ByteString.copyFromUtf8(type.key(namespace, name)));
+        } catch (WatchCacheException.UnavailableException | CompletionException | StoreException e) {
+            throw Statuses.internal(e.getMessage());
+        }
     }
 
     /** Every cached object of the type at any freshness, shared and read-only as {@link #shared(String, String)}. */

@@ -69,9 +69,12 @@ final class ResourceStore<T extends HasMetadata> {
     CompletableFuture<T> createAsync(String namespace, T input) {
         PreparedCreate<T> prepared;
         boolean generate;
+        T retryFrom;
         try {
             T object = copyForCreate(namespace, input);
             generate = generatesName(object.getMetadata());
+            // a retry starts again from the object as given, which the caller may change once this call returns
+            retryFrom = generate || object instanceof Service ? ObjectCodec.copy(object, type.javaType()) : null;
             if (generate) {
                 object.getMetadata().setName(env.generatedName(object.getMetadata().getGenerateName()));
             }
@@ -85,10 +88,10 @@ final class ResourceStore<T extends HasMetadata> {
                 meta.setResourceVersion(Long.toString(response.header().revision()));
                 return CompletableFuture.completedFuture(prepared.object());
             }
-            if (prepared.claims().acquire().isEmpty() && !generate) {
+            if (retryFrom == null) {
                 return CompletableFuture.failedFuture(Statuses.alreadyExists(type, meta.getName()));
             }
-            return CompletableFuture.supplyAsync(() -> create(namespace, input), env.executor());
+            return CompletableFuture.supplyAsync(() -> create(namespace, retryFrom), env.executor());
         });
     }
 

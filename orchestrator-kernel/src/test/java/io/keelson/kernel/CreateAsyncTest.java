@@ -105,7 +105,9 @@ class CreateAsyncTest extends KernelTestBase {
             p.getMetadata().setGenerateName("web-");
 
             Pod first = pods.createAsync(p).join();
-            Pod second = pods.createAsync(p).join();
+            CompletableFuture<Pod> again = pods.createAsync(p);
+            p.getMetadata().setGenerateName("changed-"); // the caller's again once the call returned
+            Pod second = again.join();
 
             assertThat(first.getMetadata().getName()).isEqualTo("web-bbbbb");
             assertThat(second.getMetadata().getName()).isEqualTo("web-ccccc");

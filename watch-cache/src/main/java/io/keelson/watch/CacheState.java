@@ -92,6 +92,16 @@ final class CacheState {
     }
 
     /** Dispatcher: every change up to {@code rev} is applied (a progress notification). */
+    /** The key's current object, or null. */
+    KeyValue current(ByteString key) {
+        lock.readLock().lock();
+        try {
+            return objects.get(key);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     void advanceTo(long rev) {
         if (rev <= revision) {
             return;

@@ -1,6 +1,7 @@
 package io.keelson.watch;
 
 import com.google.protobuf.ByteString;
+import io.keelson.store.KeyValue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -119,6 +120,20 @@ public final class WatchCache implements AutoCloseable {
         }
         state.awaitRevision(needed, config.waitTimeout(), dispatcher::requestProgress);
         return state.page(range, options.predicate(), options.limit(), 0, null);
+    }
+
+    /**
+     * The key's object as the cache has it now, at any freshness (a list with resourceVersion "0" of one key), or
+     * null: a point read for hot paths, without a page built around it.
+     *
+     * @throws IllegalArgumentException for a key outside the cache's prefix
+     */
+    public KeyValue get(ByteString key) {
+        if (!key.startsWith(config.prefix())) {
+            throw new IllegalArgumentException("key '" + key.toStringUtf8() + "' lies outside the cache's prefix '"
+                    + config.prefix().toStringUtf8() + "'");
+        }
+        return state.current(key);
     }
 
     /**

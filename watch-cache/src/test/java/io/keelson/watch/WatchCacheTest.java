@@ -73,6 +73,20 @@ class WatchCacheTest {
     }
 
     @Test
+    void get_isTheKeysCachedObject_onceTheCacheHasIt_andRefusesKeysOutsideThePrefix() throws Exception {
+        put(PREFIX + "a", "1");
+        cache(WatchCacheConfig.forPrefix(PREFIX));
+        assertThat(cache.get(bytes(PREFIX + "a")).valueUtf8()).isEqualTo("1");
+        assertThat(cache.get(bytes(PREFIX + "none"))).isNull();
+
+        long rev = put(PREFIX + "a", "2");
+        cache.list(ListOptions.atLeast(rev)); // the cache has caught up with the write
+        assertThat(cache.get(bytes(PREFIX + "a")).valueUtf8()).isEqualTo("2");
+        assertThatThrownBy(() -> cache.get(bytes("/registry/nodes/n1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the cache's prefix");
+    }
+
+    @Test
     void consistentList_afterAWrite_alwaysSeesTheWrite() {
         cache(WatchCacheConfig.forPrefix(PREFIX));
         for (int i = 0; i < 200; i++) {

@@ -173,6 +173,10 @@ class LockElectionIT {
     @Test
     void anObserver_seesEachNewLeader() throws Exception {
         Election election = client.getElectionClient();
+        long lease = lease(10);
+        // a leader first: the observer reports it as soon as its stream is up, however long that takes here
+        LeaderKey me = election.campaign(bs("jetcd/observed"), lease, bs("value-1")).get(10, TimeUnit.SECONDS)
+                .getLeader();
         List<String> seen = new CopyOnWriteArrayList<>();
         election.observe(bs("jetcd/observed"), new Election.Listener() {
             @Override
@@ -182,25 +186,29 @@ class LockElectionIT {
 
             @Override
             public void onError(Throwable throwable) {
+                seen.add("error: " + throwable);
             }
 
             @Override
             public void onCompleted() {
             }
         });
-        Thread.sleep(300);
-        long lease = lease(10);
-        for (int i = 1; i <= 3; i++) {
-            LeaderKey me = election.campaign(bs("jetcd/observed"), lease, bs("value-" + i)).get(10, TimeUnit.SECONDS)
-                    .getLeader();
-            Thread.sleep(100);
+        for (int i = 2; i <= 3; i++) {
+            awaitSeen(seen, i - 1);
             election.resign(me).get(10, TimeUnit.SECONDS);
+            me = election.campaign(bs("jetcd/observed"), lease, bs("value-" + i)).get(10, TimeUnit.SECONDS)
+                    .getLeader();
         }
+        awaitSeen(seen, 3);
+        election.resign(me).get(10, TimeUnit.SECONDS);
+        assertThat(seen).containsExactly("value-1", "value-2", "value-3");
+    }
+
+    private static void awaitSeen(List<String> seen, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (seen.size() < 3 && System.nanoTime() < deadline) {
+        while (seen.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(seen).containsExactly("value-1", "value-2", "value-3");
     }
 
     @Test
