@@ -451,6 +451,23 @@ class KvStoreSemanticsTest {
     }
 
     @Test
+    void aRestartWithAnotherPeerList_keepsTheStoredGroupAndItsData() throws Exception {
+        put("kept", "yes");
+        store.close();
+        List<Peer> others = new java.util.ArrayList<>();
+        for (String name : List.of("default", "extra")) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                others.add(new Peer(name, "127.0.0.1", s.getLocalPort()));
+            }
+        }
+        // as etcd ignores --initial-cluster once a member has data: the group stored in the data dir goes on
+        store = KeelsonStore.open(TestStores.singleNode(dir).withPeers("default", others));
+
+        assertThat(store.range(RangeRequest.key("kept")).join().kvs()).hasSize(1);
+        assertThat(put("after", "restart")).isPositive();
+    }
+
+    @Test
     void restart_fromSnapshotPlusLog_recoversEverything() throws Exception {
         store.close();
         StoreConfig config = TestStores.singleNode(dir).withSnapshotCount(50, 0);

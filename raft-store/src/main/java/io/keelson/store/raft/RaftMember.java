@@ -124,7 +124,11 @@ public final class RaftMember implements StoreMember {
         this.config = config;
         this.random = new SecureRandom();
         List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
-        UUID groupUuid = UUID.nameUUIDFromBytes(("keelson:" + names).getBytes(StandardCharsets.UTF_8));
+        Path raftDir = config.dataDir().resolve(RAFT_DIR);
+        // as etcd's data dir does, a member's stored group wins over the names it is started with: a restart with
+        // another --initial-cluster must not start a new, empty group beside the stored one
+        UUID groupUuid = storedGroup(raftDir)
+                .orElseGet(() -> UUID.nameUUIDFromBytes(("keelson:" + names).getBytes(StandardCharsets.UTF_8)));
         this.groupId = RaftGroupId.valueOf(groupUuid);
         this.clusterId = groupUuid.getMostSignificantBits() & Long.MAX_VALUE;
         this.memberId = memberIdOf(config.memberName());
@@ -141,7 +145,6 @@ public final class RaftMember implements StoreMember {
         this.watchDispatch = Executors.newFixedThreadPool(2, daemon("keelson-watch-dispatch"));
         this.watchScheduler = Executors.newSingleThreadScheduledExecutor(daemon("keelson-watch-sync"));
 
-        Path raftDir = config.dataDir().resolve(RAFT_DIR);
         boolean fresh = !hasFiles(raftDir);
         Files.createDirectories(raftDir);
         this.stateMachine = new KvStateMachine(config.dataDir().resolve(STATE_DIR),
@@ -243,6 +246,27 @@ public final class RaftMember implements StoreMember {
     }
 
     /** Whether {@code dir} exists and holds anything; see {@link io.keelson.store.KeelsonStore#hasData}. */
+    /** The Raft group whose storage {@code raftDir} holds (Ratis keeps each group in a directory named by its id). */
+    private static Optional<UUID> storedGroup(Path raftDir) throws IOException {
+        if (!Files.isDirectory(raftDir)) {
+            return Optional.empty();
+        }
+        List<UUID> groups = new ArrayList<>();
+        try (var s = Files.list(raftDir)) {
+            for (Path p : s.filter(Files::isDirectory).toList()) {
+                try {
+                    groups.add(UUID.fromString(p.getFileName().toString()));
+                } catch (IllegalArgumentException e) {
+                    // not a group's directory
+                }
+            }
+        }
+        if (groups.size() > 1) {
+            throw new IOException("the data dir " + raftDir + " holds several Raft groups: " + groups);
+        }
+        return groups.stream().findFirst();
+    }
+
     public static boolean hasFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return false;
