@@ -36,6 +36,12 @@ public interface StoreMember extends KvStore {
     /** The id of the group member named {@code name} (as in response headers and {@link MemberStatus}). */
     long memberIdOf(String name);
 
+    /**
+     * The group's members as its Raft configuration has them now, by name. It can differ from
+     * {@link StoreConfig#peers()}: a member restarted with data keeps its stored group.
+     */
+    java.util.List<Peer> members();
+
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();
 

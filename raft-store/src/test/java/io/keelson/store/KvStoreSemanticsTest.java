@@ -465,6 +465,7 @@ class KvStoreSemanticsTest {
 
         assertThat(store.range(RangeRequest.key("kept")).join().kvs()).hasSize(1);
         assertThat(put("after", "restart")).isPositive();
+        assertThat(store.members()).extracting(Peer::name).as("the stored group's members").containsExactly("default");
     }
 
     @Test

@@ -1017,11 +1017,28 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public List<Peer> members() {
+        try {
+            List<Peer> members = new ArrayList<>();
+            for (RaftPeer p : server.getDivision(groupId).getRaftConf().getCurrentPeers()) {
+                String address = p.getAddress();
+                int colon = address.lastIndexOf(':');
+                members.add(new Peer(p.getId().toString(), address.substring(0, colon),
+                        Integer.parseInt(address.substring(colon + 1))));
+            }
+            members.sort(java.util.Comparator.comparing(Peer::name));
+            return members;
+        } catch (IOException e) {
+            return config.peers(); // not started or closed: what it was configured with
+        }
+    }
+
+    @Override
     public CompletableFuture<ResponseHeader> moveLeader(long transfereeId) {
         if (!status().isLeader()) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.NOT_LEADER));
         }
-        String transferee = config.peers().stream().map(Peer::name).filter(n -> memberIdOf(n) == transfereeId)
+        String transferee = members().stream().map(Peer::name).filter(n -> memberIdOf(n) == transfereeId)
                 .findFirst().orElse(null);
         if (transferee == null) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.BAD_LEADER_TRANSFEREE));

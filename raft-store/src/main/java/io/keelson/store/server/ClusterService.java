@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * etcd's {@code Cluster} service: the member list from the static configuration. Client URLs are
- * known for this member only (other members' are not exchanged yet).
+ * etcd's {@code Cluster} service: the member list from the group's Raft configuration, with the client URLs each
+ * member has published.
  */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final StoreMember member;
@@ -37,7 +37,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         MemberListResponse.Builder b = MemberListResponse.newBuilder()
                 .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), 0, s.raftTerm())));
         Map<String, List<String>> published = member.publishedClientUrls();
-        for (Peer p : member.config().peers()) {
+        for (Peer p : member.members()) {
             Member.Builder m = Member.newBuilder().setID(member.memberIdOf(p.name())).setName(p.name())
                     .addPeerURLs("http://" + p.address());
             // its own URLs are known at once; the others' once their publish entries have applied here
