@@ -53,14 +53,9 @@ record Environment(KvStore store, Clock clock, RandomGenerator random, List<Admi
         try {
             return call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ApiException a) {
-                throw a;
-            }
-            throw Statuses.internal(what + ": " + cause.getMessage());
+            throw failure(call, e.getCause(), what);
         } catch (TimeoutException e) {
-            call.cancel(false);
-            throw Statuses.timeout("request did not complete within requested timeout - " + what);
+            throw failure(call, e, what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Statuses.internal("interrupted: " + what);
@@ -69,17 +64,20 @@ record Environment(KvStore store, Clock clock, RandomGenerator random, List<Admi
 
     /** The store call's outcome, its failures mapped to Statuses as {@link #await} maps them, without waiting. */
     <R> CompletableFuture<R> async(CompletableFuture<R> call, String what) {
-        return call.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException || e instanceof ExecutionException ? e.getCause() : e;
-            if (cause instanceof ApiException a) {
-                return CompletableFuture.failedFuture(a);
-            }
-            if (cause instanceof TimeoutException) {
-                call.cancel(false);
-                return CompletableFuture.failedFuture(
-                        Statuses.timeout("request did not complete within requested timeout - " + what));
-            }
-            return CompletableFuture.failedFuture(Statuses.internal(what + ": " + cause.getMessage()));
-        });
+        return call.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(failure(call, e instanceof CompletionException
+                        || e instanceof ExecutionException ? e.getCause() : e, what)));
+    }
+
+    /** The Status a store call's failure answers with: the call's own, a timeout (cancelling it), or internal. */
+    private static ApiException failure(CompletableFuture<?> call, Throwable cause, String what) {
+        if (cause instanceof ApiException a) {
+            return a;
+        }
+        if (cause instanceof TimeoutException) {
+            call.cancel(false);
+            return Statuses.timeout("request did not complete within requested timeout - " + what);
+        }
+        return Statuses.internal(what + ": " + cause.getMessage());
     }
 }
