@@ -3,6 +3,7 @@ package io.keelson.store.raft;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +16,12 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /**
  * Certificates and keys from PEM files, in the forms etcd reads (cfssl's and openssl's): a key as PKCS#8
  * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}); the JDK alone reads
- * only the first. For TLS on the client port and between members.
+ * only the first. For TLS on the client port and between members, and the certificates Keelson makes itself.
  */
 public final class PemFiles {
     private PemFiles() {
@@ -37,6 +39,18 @@ public final class PemFiles {
         } catch (CertificateException e) {
             throw new IOException(file + " holds no readable certificate: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes a certificate or a key as PEM; a key goes in the traditional form ({@code EC PRIVATE KEY},
+     * {@code RSA PRIVATE KEY}) as openssl and cfssl write it, a PKCS#8 generator's output as {@code PRIVATE KEY}.
+     */
+    public static void write(Path file, Object certificateOrKey) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
+            w.writeObject(certificateOrKey);
+        }
+        Files.writeString(file, text.toString());
     }
 
     /** The file's private key; encrypted keys are refused, as etcd refuses them. */

@@ -1,7 +1,6 @@
 package io.keelson.store.raft;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -27,7 +26,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -84,8 +82,8 @@ public final class SelfSignedCertificate {
             }
             var cert = new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-            write(files.key(), keys.getPrivate());
-            write(files.cert(), cert);
+            PemFiles.write(files.key(), keys.getPrivate());
+            PemFiles.write(files.cert(), cert);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot make a self-signed certificate in " + dir + ": " + e.getMessage(), e);
         }
@@ -102,13 +100,5 @@ public final class SelfSignedCertificate {
             }
         }
         return false;
-    }
-
-    private static void write(Path file, Object pem) throws IOException {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
-            w.writeObject(pem);
-        }
-        Files.writeString(file, text.toString());
     }
 }

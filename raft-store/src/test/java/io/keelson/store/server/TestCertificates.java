@@ -1,9 +1,7 @@
 package io.keelson.store.server;
 
-import java.io.IOException;
-import java.io.StringWriter;
+import io.keelson.store.raft.PemFiles;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -25,7 +23,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -60,7 +57,7 @@ public final class TestCertificates {
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         Path file = dir.resolve(name + "-ca.crt");
-        write(file, sign(b, keys));
+        PemFiles.write(file, sign(b, keys));
         return new TestCertificates(dir, keys, subject, file);
     }
 
@@ -80,8 +77,8 @@ public final class TestCertificates {
                 KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
         X509Certificate cert = sign(b, caKeys);
         Issued files = new Issued(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
-        write(files.cert(), cert);
-        write(files.key(), keys.getPrivate());
+        PemFiles.write(files.cert(), cert);
+        PemFiles.write(files.key(), keys.getPrivate());
         return files;
     }
 
@@ -102,13 +99,5 @@ public final class TestCertificates {
     private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer) throws Exception {
         return new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
-    }
-
-    private static void write(Path file, Object pemObject) throws IOException {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
-            w.writeObject(pemObject);
-        }
-        Files.writeString(file, text.toString());
     }
 }
