@@ -71,8 +71,8 @@ public final class Main implements Callable<Integer> {
     String initialCluster;
 
     @Option(names = "--initial-cluster-state", defaultValue = "new",
-            description = "new, or existing for a member restarting with its data dir (adding a member to a "
-                    + "running cluster is not supported yet).")
+            description = "new, or existing: a member without data joins the running cluster of the other "
+                    + "--initial-cluster members, which added it (etcdctl member add).")
     String initialClusterState;
 
     @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
@@ -227,11 +227,6 @@ public final class Main implements Callable<Integer> {
         EtcdServer.Transport transport = transport();
         EtcdServer.ClientTls tls = clientTls(config.dataDir());
         AutoCompaction.Policy compaction = compactionPolicy();
-        if (initialClusterState.equals("existing") && !KeelsonStore.hasData(config.dataDir())) {
-            System.err.println("keelson: --initial-cluster-state existing needs this member's data in "
-                    + config.dataDir() + ": joining a running cluster as a new member is not supported yet");
-            return 1;
-        }
         // the self-signed certificates of --auto-tls and --peer-auto-tls, made once the data dir may be written
         if (tls != null && autoCertificate(config.dataDir(), CLIENT_FIXTURES).equals(tls.certFile())) {
             SelfSignedCertificate.in(config.dataDir().resolve(CLIENT_FIXTURES), hosts(listenClientUrls), false);
@@ -333,7 +328,8 @@ public final class Main implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Path.of(name + ".keelson");
         PeerTls peerTls = peerTls(cluster, dir);
         try {
-            return StoreConfig.member(dir, name, peers)
+            StoreConfig config = StoreConfig.member(dir, name, peers);
+            return (initialClusterState.equals("existing") ? config.withJoinExisting() : config)
                     .withPeerTls(peerTls)
                     .withMaxRequestBytes(maxRequestBytes)
                     .withMaxTxnOps(maxTxnOps)

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member started with the flags etcd's launchers pass: it says it is ready as etcd does, honours
- * {@code --max-txn-ops}, serves {@code --listen-metrics-urls}, takes the flags that have no JVM meaning, and
- * serves TLS with etcd's certificate flags.
+ * {@code --max-txn-ops}, serves {@code --listen-metrics-urls}, takes the flags that have no JVM meaning, serves
+ * TLS with etcd's certificate flags, and joins a running cluster that added it with
+ * {@code --initial-cluster-state existing}.
  */
 class LauncherFlagsIT {
     @TempDir
@@ -118,6 +119,36 @@ class LauncherFlagsIT {
         }
     }
 
+    @Test
+    void aMemberStartedWithInitialClusterStateExisting_joinsTheClusterThatAddedIt() throws Exception {
+        String client0 = "http://127.0.0.1:" + freePort();
+        String peer0 = "http://127.0.0.1:" + freePort();
+        String client1 = "http://127.0.0.1:" + freePort();
+        String peer1 = "http://127.0.0.1:" + freePort();
+        Process first = startMember(client0, peer0);
+        Process second = null;
+        try (Client etcd = Client.builder().endpoints(client0).build()) {
+            assertPutThenGet(etcd, "before");
+            etcd.getClusterClient().addMember(List.of(URI.create(peer1))).get(30, TimeUnit.SECONDS);
+            second = startNamedMember("etcd1", "data1", client1, peer1, "--initial-cluster",
+                    "etcd0=" + peer0 + ",etcd1=" + peer1, "--initial-cluster-state", "existing");
+            try (Client joined = Client.builder().endpoints(client1).build()) {
+                assertThat(joined.getKVClient().get(ByteSequence.from("before", StandardCharsets.UTF_8))
+                        .get(30, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+                assertPutThenGet(joined, "after");
+                assertThat(joined.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers())
+                        .extracting(io.etcd.jetcd.cluster.Member::getName).containsExactlyInAnyOrder("etcd0", "etcd1");
+            }
+        } finally {
+            if (second != null) {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            first.destroy();
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static void assertPutThenGet(Client etcd, String key) throws Exception {
         ByteSequence k = ByteSequence.from(key, StandardCharsets.UTF_8);
         etcd.getKVClient().put(k, ByteSequence.from("v", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
@@ -129,10 +160,16 @@ class LauncherFlagsIT {
      * returns once it says it is ready.
      */
     private Process startMember(String clientUrl, String peerUrl, String... flags) throws Exception {
-        Path log = dir.resolve("member.log");
+        return startNamedMember("etcd0", "data", clientUrl, peerUrl, flags);
+    }
+
+    /** As above, for member {@code name} with its data in {@code dataDir} under the test's directory. */
+    private Process startNamedMember(String name, String dataDir, String clientUrl, String peerUrl, String... flags)
+            throws Exception {
+        Path log = dir.resolve(name + ".log");
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.keelson.cli.Main",
-                "--name", "etcd0", "--data-dir", dir.resolve("data").toString(),
+                "--name", name, "--data-dir", dir.resolve(dataDir).toString(),
                 "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl));
         cmd.addAll(List.of(flags));

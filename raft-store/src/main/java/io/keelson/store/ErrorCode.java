@@ -28,6 +28,15 @@ public enum ErrorCode {
     /** MoveLeader to a member that is not in the group. */
     BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
     LEADER_TRANSFER_TIMEOUT("etcdserver: request timed out, leader transfer took too long"),
+    /** A membership change refused because members are down (etcd's strict reconfiguration check). */
+    UNHEALTHY("etcdserver: unhealthy cluster"),
+    PEER_URL_EXISTS("etcdserver: Peer URLs already exists"),
+    MEMBER_NOT_ENOUGH_STARTED("etcdserver: re-configuration failed due to not enough started members"),
+    MEMBER_BAD_URLS("etcdserver: given member URLs are invalid"),
+    MEMBER_NOT_FOUND("etcdserver: member not found"),
+    MEMBER_NOT_LEARNER("etcdserver: can only promote a learner member"),
+    LEARNER_NOT_READY("etcdserver: can only promote a learner member which is in sync with leader"),
+    TOO_MANY_LEARNERS("etcdserver: too many learner members in cluster"),
     /** A watch whose range end is not after its key: etcd refuses to create it. */
     EMPTY_WATCH_RANGE("mvcc: watcher range is empty");
 

@@ -32,12 +32,15 @@ import java.util.List;
  * @param quotaBackendBytes    state database size beyond which writes raise the NOSPACE alarm and fail
  *                             with {@link ErrorCode#NO_SPACE} until it is disarmed (etcd's default 2 GiB)
  * @param peerTls              TLS between the members, or null for plaintext (the default)
+ * @param joinExisting         whether a member without data joins a running cluster that added it (etcd's
+ *                             {@code --initial-cluster-state existing}) instead of forming a new one with
+ *                             {@code peers}
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration heartbeatInterval, Duration requestTimeout,
                           int maxBatchOps, int maxBatchBytes, int maxInFlightBatches, Duration watchProgressInterval,
-                          long quotaBackendBytes, PeerTls peerTls) {
+                          long quotaBackendBytes, PeerTls peerTls, boolean joinExisting) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
     /** etcd's default backend quota. */
@@ -92,7 +95,8 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public static StoreConfig singleNode(Path dataDir) {
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100),
-                Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES, null);
+                Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES, null,
+                false);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -107,75 +111,85 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     /** The most operations one transaction may have in a branch (etcd's {@code --max-txn-ops}, 128). */
     public StoreConfig withMaxTxnOps(int maxTxnOps) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     /** How long a write or linearizable read may wait for the group before it fails as timed out. */
     public StoreConfig withRequestTimeout(Duration requestTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
     }
 
     /** TLS between the members (every member of the group needs it, with certificates from the same CA). */
     public StoreConfig withPeerTls(PeerTls peerTls) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+    }
+
+    /**
+     * This member, if it has no data yet, joins the running cluster of its other {@link #peers()}, which must have
+     * added it by its peer URL ({@link StoreMember#addMember}); with data, it restarts as any member does.
+     */
+    public StoreConfig withJoinExisting() {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, true);
     }
 }

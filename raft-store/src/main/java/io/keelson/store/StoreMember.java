@@ -42,6 +42,35 @@ public interface StoreMember extends KvStore {
      */
     java.util.List<Peer> members();
 
+    /**
+     * Every member of the cluster, as etcd's member list shows them: the Raft group's voters and learners, and the
+     * members added by {@link #addMember} that have not joined yet (with an empty name). In id order.
+     */
+    java.util.List<ClusterMember> memberList();
+
+    /**
+     * etcd's MemberAdd: registers a member by its peer URLs and answers at once, with its new id. The member joins
+     * when it is started with {@link StoreConfig#withJoinExisting} (etcd's {@code --initial-cluster-state
+     * existing}) and one of those peer URLs; a voter counts towards the quorum once it has caught up. Fails with
+     * {@link ErrorCode#MEMBER_BAD_URLS}, {@link ErrorCode#PEER_URL_EXISTS} or, for a second learner,
+     * {@link ErrorCode#TOO_MANY_LEARNERS}.
+     */
+    java.util.concurrent.CompletableFuture<ClusterMember> addMember(java.util.List<String> peerUrls, boolean learner);
+
+    /**
+     * etcd's MemberRemove: takes the member out of the Raft group (or out of the registry, if it never joined).
+     * Fails with {@link ErrorCode#MEMBER_NOT_FOUND}, or with {@link ErrorCode#MEMBER_NOT_ENOUGH_STARTED} when the
+     * voters left would not have a quorum of members that are up.
+     */
+    java.util.concurrent.CompletableFuture<Void> removeMember(long memberId);
+
+    /**
+     * etcd's MemberPromote: makes a learner a voter, once it has caught up with the leader (90 % of its log, as
+     * etcd checks). Fails with {@link ErrorCode#MEMBER_NOT_FOUND}, {@link ErrorCode#MEMBER_NOT_LEARNER} or
+     * {@link ErrorCode#LEARNER_NOT_READY}.
+     */
+    java.util.concurrent.CompletableFuture<Void> promoteMember(long memberId);
+
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();
 

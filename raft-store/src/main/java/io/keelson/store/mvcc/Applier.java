@@ -170,6 +170,17 @@ final class Applier {
         return Boolean.TRUE;
     }
 
+    Boolean member(Command.Member m) {
+        byte[] key = MvccStore.registeredKey(m.id());
+        if (m.remove()) {
+            deleteRaw(columns.meta(), key);
+        } else {
+            putRaw(columns.meta(), key, ((m.learner() ? "learner" : "voter") + "\n" + String.join("\n", m.peerUrls()))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return Boolean.TRUE;
+    }
+
     Lease.GrantResponse leaseGrant(long id, long ttl) {
         if (view.get(columns.leases(), KeyCodec.longBytes(id)) != null) {
             throw new StoreException(ErrorCode.LEASE_EXISTS);

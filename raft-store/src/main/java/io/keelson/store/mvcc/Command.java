@@ -29,4 +29,14 @@ public sealed interface Command {
             clientUrls = List.copyOf(clientUrls);
         }
     }
+
+    /**
+     * Registers a member added by its peer URLs (etcd's MemberAdd; it joins the Raft group once started), or
+     * removes a registered one.
+     */
+    record Member(long id, List<String> peerUrls, boolean learner, boolean remove) implements Command {
+        public Member {
+            peerUrls = List.copyOf(peerUrls);
+        }
+    }
 }

@@ -80,6 +80,11 @@ public final class MvccStore implements AutoCloseable {
     private static final byte[] COMPACTED = "compacted".getBytes(StandardCharsets.US_ASCII);
     /** Meta keys {@code member/<name>}: the client URLs a member published, newline-separated. */
     static final String MEMBER_PREFIX = "member/";
+    /**
+     * Meta keys {@code registered/<member id in hex>}: members added by their peer URLs ("learner" or "voter", then
+     * the URLs, newline-separated).
+     */
+    static final String REGISTERED_PREFIX = "registered/";
     /** Meta keys {@code alarm/<type>/<member id>}: the active alarms. */
     static final String ALARM_PREFIX = "alarm/";
     private static final List<String> FAMILIES = List.of("default", "kv", "history", "revisions", "leases",
@@ -137,8 +142,8 @@ public final class MvccStore implements AutoCloseable {
         revision = rev == null ? 1 : KeyCodec.getLong(rev, 0); // etcd's revision starts at 1
         byte[] compacted = rawGet(columns.meta(), COMPACTED);
         compactRevision = compacted == null ? 0 : KeyCodec.getLong(compacted, 0);
-        alarms = Set.copyOf(readAlarms());
         closed = false;
+        alarms = Set.copyOf(readAlarms());
     }
 
     private byte[] rawGet(ColumnFamilyHandle cf, byte[] key) {
@@ -175,6 +180,7 @@ public final class MvccStore implements AutoCloseable {
     public long sizeBytes() {
         lifecycle.readLock().lock();
         try {
+            requireOpenLocked();
             long size = 0;
             for (ColumnFamilyHandle h : handles) {
                 size += db.getLongProperty(h, "rocksdb.total-sst-files-size")
@@ -196,6 +202,7 @@ public final class MvccStore implements AutoCloseable {
 
     /** Calls {@code entry} with the rest of the key and the value of every meta entry under {@code prefix}. */
     private void forEachMeta(String prefix, BiConsumer<String, String> entry) {
+        requireOpenLocked();
         try (RocksIterator it = db.newIterator(columns.meta())) {
             for (it.seek(prefix.getBytes(StandardCharsets.UTF_8)); it.isValid(); it.next()) {
                 String key = new String(it.key(), StandardCharsets.UTF_8);
@@ -228,6 +235,33 @@ public final class MvccStore implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** A member added by its peer URLs (etcd's MemberAdd); it stays registered until it is removed. */
+    public record RegisteredMember(long id, List<String> peerUrls, boolean learner) {
+        public RegisteredMember {
+            peerUrls = List.copyOf(peerUrls);
+        }
+    }
+
+    /** The members added through {@link Command.Member}, in id order. */
+    public List<RegisteredMember> registeredMembers() {
+        lifecycle.readLock().lock();
+        try {
+            List<RegisteredMember> found = new ArrayList<>();
+            forEachMeta(REGISTERED_PREFIX, (id, value) -> {
+                List<String> lines = List.of(value.split("\n"));
+                found.add(new RegisteredMember(Long.parseUnsignedLong(id, 16), lines.subList(1, lines.size()),
+                        lines.get(0).equals("learner")));
+            });
+            return found;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    static byte[] registeredKey(long id) {
+        return (REGISTERED_PREFIX + String.format("%016x", id)).getBytes(StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------- reads
@@ -432,6 +466,8 @@ public final class MvccStore implements AutoCloseable {
             return applier.leaseGrant(g.id(), g.ttl());
         } else if (command instanceof Command.PublishMember m) {
             return applier.publishMember(m.name(), m.clientUrls());
+        } else if (command instanceof Command.Member m) {
+            return applier.member(m);
         }
         return applier.leaseRevoke(((Command.LeaseRevoke) command).id());
     }

@@ -11,6 +11,7 @@ import io.keelson.store.raft.proto.CompactOp;
 import io.keelson.store.raft.proto.DeleteOp;
 import io.keelson.store.raft.proto.AlarmOp;
 import io.keelson.store.raft.proto.LeaseGrantOp;
+import io.keelson.store.raft.proto.MemberOp;
 import io.keelson.store.raft.proto.PublishMemberOp;
 import io.keelson.store.raft.proto.LeaseRevokeOp;
 import io.keelson.store.raft.proto.Op;
@@ -44,6 +45,9 @@ final class OpCodec {
         } else if (command instanceof Command.PublishMember m) {
             return Op.newBuilder().setPublishMember(PublishMemberOp.newBuilder().setName(m.name())
                     .addAllClientUrls(m.clientUrls())).build();
+        } else if (command instanceof Command.Member m) {
+            return Op.newBuilder().setMember(MemberOp.newBuilder().setId(m.id()).addAllPeerUrls(m.peerUrls())
+                    .setLearner(m.learner()).setRemove(m.remove())).build();
         }
         Command.LeaseRevoke r = (Command.LeaseRevoke) command;
         return Op.newBuilder().setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id())).build();
@@ -61,6 +65,8 @@ final class OpCodec {
                     op.getAlarm().getMemberId(), io.keelson.store.MemberAlarm.Type.valueOf(op.getAlarm().getType())));
             case PUBLISH_MEMBER -> new Command.PublishMember(op.getPublishMember().getName(),
                     op.getPublishMember().getClientUrlsList());
+            case MEMBER -> new Command.Member(op.getMember().getId(), op.getMember().getPeerUrlsList(),
+                    op.getMember().getLearner(), op.getMember().getRemove());
             case OP_NOT_SET -> throw new IllegalArgumentException("empty op in log entry");
         };
     }

@@ -2,6 +2,7 @@ package io.keelson.store.raft;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.keelson.store.ClusterMember;
 import io.keelson.store.CompactResponse;
 import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.DeleteRangeResponse;
@@ -93,7 +94,10 @@ public final class RaftMember implements StoreMember {
     private final RaftGroupId groupId;
     private final RaftPeerId selfId;
     private final long clusterId;
-    private final long memberId;
+    private final UUID groupUuid;
+    private final Membership membership;
+    /** 0 until a joining member knows the id it was added with. */
+    private volatile long memberId;
     private final RandomGenerator random;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
@@ -120,18 +124,21 @@ public final class RaftMember implements StoreMember {
     private final List<java.util.function.DoubleConsumer> walFsyncListeners = new CopyOnWriteArrayList<>();
     private final List<RoundTripListener> roundTripListeners = new CopyOnWriteArrayList<>();
 
-    private RaftMember(StoreConfig config) throws IOException {
+    /**
+     * @param joining the group a member without data joins (it starts outside the configuration and is let in by
+     *                the leader), or null to start with its stored group or form a new one with its peers
+     */
+    private RaftMember(StoreConfig config, UUID joining) throws IOException {
         this.config = config;
         this.random = new SecureRandom();
         List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
         Path raftDir = config.dataDir().resolve(RAFT_DIR);
         // as etcd's data dir does, a member's stored group wins over the names it is started with: a restart with
         // another --initial-cluster must not start a new, empty group beside the stored one
-        UUID groupUuid = storedGroup(raftDir)
+        this.groupUuid = joining != null ? joining : storedGroup(raftDir)
                 .orElseGet(() -> UUID.nameUUIDFromBytes(("keelson:" + names).getBytes(StandardCharsets.UTF_8)));
         this.groupId = RaftGroupId.valueOf(groupUuid);
         this.clusterId = groupUuid.getMostSignificantBits() & Long.MAX_VALUE;
-        this.memberId = memberIdOf(config.memberName());
         this.selfId = RaftPeerId.valueOf(config.memberName());
         List<RaftPeer> peers = new ArrayList<>();
         for (Peer p : config.peers()) {
@@ -161,7 +168,7 @@ public final class RaftMember implements StoreMember {
             roundTripListeners.forEach(l -> l.roundTrip(id, nanos / 1e9));
         };
         this.server = RaftServer.newBuilder()
-                .setGroup(group)
+                .setGroup(joining != null ? RaftGroup.valueOf(groupId) : group)
                 .setServerId(selfId)
                 .setProperties(properties)
                 .setParameters(PeerRpc.parameters(leaderReadIndex, roundTrips, peerTls))
@@ -186,6 +193,9 @@ public final class RaftMember implements StoreMember {
         this.barrier = new ReadBarrier(this::readIndex, readers, StoreErrors::of);
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
                 id -> propose(new Command.LeaseRevoke(id)));
+        this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
+                new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
+                        : stateMachine.mvcc().registeredMembers(), this::propose, client, random);
         stateMachine.setListener(listener);
     }
 
@@ -196,9 +206,14 @@ public final class RaftMember implements StoreMember {
         if (self.port() == 0) {
             resolved = config.withPeers(self.name(), List.of(new Peer(self.name(), self.host(), freePort())));
         }
-        RaftMember member = new RaftMember(resolved);
+        boolean join = resolved.joinExisting() && !hasFiles(resolved.dataDir().resolve(RAFT_DIR));
+        RaftMember member = new RaftMember(resolved, join ? Joining.group(resolved) : null);
         try {
             member.server.start();
+            // the registry of added members is readable once the state database is open
+            member.memberId = join ? Joining.join(resolved, member.groupId, (leader, query) ->
+                    member.askLeader(leader, query, ErrorCode.NO_LEADER), member::inConfiguration)
+                    : member.membership.idOf(resolved.memberName());
         } catch (IOException | RuntimeException e) {
             member.close();
             throw e;
@@ -599,6 +614,9 @@ public final class RaftMember implements StoreMember {
             }
             int first = 0;
             for (Batch batch : batches) {
+                if (batch.getOpsList().stream().anyMatch(op -> op.getOpCase() == Op.OpCase.MEMBER)) {
+                    membership.refresh();
+                }
                 int end = first + batch.getOpsCount();
                 if (batch.getOrigin().equals(proposer.origin())) {
                     proposer.applied(batch.getSequence(), applied.results().subList(first, end));
@@ -626,6 +644,7 @@ public final class RaftMember implements StoreMember {
 
         @Override
         public void reloaded() {
+            membership.refresh();
             WatchHub hub = watches;
             if (hub != null) {
                 hub.reset(stateMachine.mvcc().revision());
@@ -661,6 +680,10 @@ public final class RaftMember implements StoreMember {
             return leaderReadIndex.confirm(division).thenCompose(index -> query.getQueryCase()
                     == Query.QueryCase.READ_INDEX
                     ? CompletableFuture.completedFuture(QueryReply.newBuilder().setReadIndex(index).build())
+                    : query.getQueryCase() == Query.QueryCase.JOIN
+                    ? appliedUpTo(index).thenCompose(ok -> membership.join(query.getJoin()))
+                    : query.getQueryCase() == Query.QueryCase.PROMOTE
+                    ? appliedUpTo(index).thenCompose(ok -> membership.promote(query.getPromote(), config.memberName()))
                     : appliedUpTo(index).thenApply(ok -> leaseQuery(query))).exceptionally(error -> {
                         ErrorCode code = StoreErrors.of(error).code();
                         return code == ErrorCode.NO_LEADER ? KvStateMachine.NOT_LEADER
@@ -1062,9 +1085,85 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public long memberIdOf(String name) {
-        List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
-        return UUID.nameUUIDFromBytes(("keelson:" + names + ":" + name).getBytes(StandardCharsets.UTF_8))
-                .getMostSignificantBits() & Long.MAX_VALUE;
+        return membership.idOf(name);
+    }
+
+    @Override
+    public List<ClusterMember> memberList() {
+        return membership.list(publishedClientUrls());
+    }
+
+    @Override
+    public CompletableFuture<ClusterMember> addMember(List<String> peerUrls, boolean learner) {
+        return membership.add(peerUrls, learner, publishedClientUrls());
+    }
+
+    @Override
+    public CompletableFuture<Void> removeMember(long id) {
+        return membership.remove(id, publishedClientUrls());
+    }
+
+    @Override
+    public CompletableFuture<Void> promoteMember(long id) {
+        // only the leader knows how far the learner's log reaches
+        return queryLeader(Query.newBuilder().setPromote(id).build()).thenApply(reply -> null);
+    }
+
+    /** Whether this member is in the Raft configuration it knows (a joining member, once let in). */
+    private boolean inConfiguration() {
+        try {
+            var conf = server.getDivision(groupId).getRaftConf();
+            return java.util.stream.Stream.of(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER,
+                    org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
+                    .anyMatch(role -> conf.getCurrentPeers(role).stream().anyMatch(p -> p.getId().equals(selfId)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The Raft configuration and, on the leader, which voters answered lately. */
+    private final class RaftConfigurationView implements Membership.Configuration {
+        @Override
+        public Optional<org.apache.ratis.server.RaftConfiguration> current() {
+            try {
+                return Optional.of(server.getDivision(groupId).getRaftConf());
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Optional<java.util.Map<String, Long>> matchIndices() {
+            RaftServer.Division division = leaderDivision();
+            if (division == null) {
+                return Optional.empty();
+            }
+            java.util.Map<String, Long> matched = new java.util.HashMap<>();
+            matched.put(config.memberName(), division.getRaftLog().getLastCommittedIndex());
+            var followers = division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            long[] indices = division.getInfo().getFollowerMatchIndices();
+            // both follow the leader's log appenders in the same order
+            for (int i = 0; indices != null && i < Math.min(followers.size(), indices.length); i++) {
+                matched.put(followers.get(i).getId().getId().toStringUtf8(), indices[i]);
+            }
+            return Optional.of(matched);
+        }
+
+        @Override
+        public Optional<java.util.Set<String>> connectedVoters() {
+            RaftServer.Division division = leaderDivision();
+            if (division == null) {
+                return Optional.empty();
+            }
+            java.util.Set<String> up = new java.util.HashSet<>(List.of(config.memberName()));
+            long recentMillis = Math.max(5_000, config.electionTimeout().toMillis());
+            for (var follower : division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+                if (follower.getLastRpcElapsedTimeMs() <= recentMillis) {
+                    up.add(follower.getId().getId().toStringUtf8());
+                }
+            }
+            return Optional.of(up);
+        }
     }
 
     @Override

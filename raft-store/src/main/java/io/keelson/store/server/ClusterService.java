@@ -6,20 +6,22 @@ import io.etcd.jetcd.api.MemberAddRequest;
 import io.etcd.jetcd.api.MemberAddResponse;
 import io.etcd.jetcd.api.MemberListRequest;
 import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MemberPromoteRequest;
+import io.etcd.jetcd.api.MemberPromoteResponse;
 import io.etcd.jetcd.api.MemberRemoveRequest;
 import io.etcd.jetcd.api.MemberRemoveResponse;
-import io.grpc.Status;
+import io.etcd.jetcd.api.MemberUpdateRequest;
+import io.etcd.jetcd.api.MemberUpdateResponse;
 import io.grpc.stub.StreamObserver;
+import io.keelson.store.ClusterMember;
 import io.keelson.store.MemberStatus;
-import io.keelson.store.Peer;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreMember;
 import java.util.List;
-import java.util.Map;
 
 /**
- * etcd's {@code Cluster} service: the member list from the group's Raft configuration, with the client URLs each
- * member has published.
+ * etcd's {@code Cluster} service: the member list (the group's Raft configuration, the members added that have not
+ * joined yet, and the client URLs each has published), member add, remove and promote.
  */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final StoreMember member;
@@ -32,32 +34,76 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> out) {
-        MemberStatus s = member.status();
-        // etcd's cluster service answers without a revision: its header carries only ids and the term
-        MemberListResponse.Builder b = MemberListResponse.newBuilder()
-                .setHeader(EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), 0, s.raftTerm())));
-        Map<String, List<String>> published = member.publishedClientUrls();
-        for (Peer p : member.members()) {
-            Member.Builder m = Member.newBuilder().setID(member.memberIdOf(p.name())).setName(p.name())
-                    .addPeerURLs("http://" + p.address());
-            // its own URLs are known at once; the others' once their publish entries have applied here
-            m.addAllClientURLs(p.name().equals(s.memberName()) ? clientUrls
-                    : published.getOrDefault(p.name(), List.of()));
-            b.addMembers(m);
-        }
+        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(header());
+        member.memberList().forEach(m -> b.addMembers(proto(m)));
         out.onNext(b.build());
         out.onCompleted();
     }
 
     @Override
     public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("etcdserver: member add is not supported yet")
-                .asRuntimeException());
+        member.addMember(request.getPeerURLsList(), request.getIsLearner()).whenComplete((added, error) -> {
+            if (error != null) {
+                out.onError(GrpcErrors.of(error));
+                return;
+            }
+            MemberAddResponse.Builder b = MemberAddResponse.newBuilder().setHeader(header()).setMember(proto(added));
+            // the list as applied here: the new member is in it once its registration has applied on this member
+            List<ClusterMember> members = member.memberList();
+            members.forEach(m -> b.addMembers(proto(m)));
+            if (members.stream().noneMatch(m -> m.id() == added.id())) {
+                b.addMembers(proto(added));
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+        });
     }
 
     @Override
     public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("etcdserver: member remove is not supported yet")
-                .asRuntimeException());
+        member.removeMember(request.getID()).whenComplete((ok, error) -> {
+            if (error != null) {
+                out.onError(GrpcErrors.of(error));
+                return;
+            }
+            MemberRemoveResponse.Builder b = MemberRemoveResponse.newBuilder().setHeader(header());
+            member.memberList().stream().filter(m -> m.id() != request.getID()).forEach(m -> b.addMembers(proto(m)));
+            out.onNext(b.build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void memberPromote(MemberPromoteRequest request, StreamObserver<MemberPromoteResponse> out) {
+        member.promoteMember(request.getID()).whenComplete((ok, error) -> {
+            if (error != null) {
+                out.onError(GrpcErrors.of(error));
+                return;
+            }
+            MemberPromoteResponse.Builder b = MemberPromoteResponse.newBuilder().setHeader(header());
+            member.memberList().forEach(m -> b.addMembers(proto(m)));
+            out.onNext(b.build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void memberUpdate(MemberUpdateRequest request, StreamObserver<MemberUpdateResponse> out) {
+        // Ratis changes a member's address only with the member: its configuration compares ids, not addresses
+        out.onError(io.grpc.Status.UNIMPLEMENTED.withDescription("etcdserver: member update is not supported: "
+                + "remove the member and add it again with its new peer URLs").asRuntimeException());
+    }
+
+    /** etcd's cluster service answers without a revision: its header carries only ids and the term. */
+    private io.etcd.jetcd.api.ResponseHeader header() {
+        MemberStatus s = member.status();
+        return EtcdCodec.header(new ResponseHeader(s.clusterId(), s.memberId(), 0, s.raftTerm()));
+    }
+
+    private Member proto(ClusterMember m) {
+        // this member's own client URLs are known at once; the others' once their publish entries have applied here
+        List<String> clients = m.name().equals(member.config().memberName()) ? clientUrls : m.clientUrls();
+        return Member.newBuilder().setID(m.id()).setName(m.name()).addAllPeerURLs(m.peerUrls())
+                .addAllClientURLs(clients).setIsLearner(m.learner()).build();
     }
 }
