@@ -64,6 +64,9 @@ public interface StoreMember extends KvStore {
      */
     java.util.concurrent.CompletableFuture<Void> removeMember(long memberId);
 
+    /** Whether this member is a learner: it receives the log but does not vote. */
+    boolean isLearner();
+
     /**
      * etcd's MemberPromote: makes a learner a voter, once it has caught up with the leader (90 % of its log, as
      * etcd checks). Fails with {@link ErrorCode#MEMBER_NOT_FOUND}, {@link ErrorCode#MEMBER_NOT_LEARNER} or

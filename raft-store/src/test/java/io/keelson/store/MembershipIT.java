@@ -15,11 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** etcd's membership changes: a cluster grown from one member to three under writes, learners, the refusals. */
+/**
+ * etcd's membership changes: a cluster grown from one member to three under writes, a join that needs a snapshot,
+ * learners and their promotion, and etcd's refusals.
+ */
 class MembershipIT {
     @TempDir
     Path root;
@@ -48,8 +52,12 @@ class MembershipIT {
 
     /** A member of the peers known so far; {@code join} for one added to a running cluster. */
     private StoreMember start(Peer self, boolean join) {
-        StoreConfig config = StoreConfig.member(root.resolve(self.name()), self.name(), List.copyOf(peers))
-                .withElectionTimeout(Duration.ofMillis(300));
+        return start(self, join, UnaryOperator.identity());
+    }
+
+    private StoreMember start(Peer self, boolean join, UnaryOperator<StoreConfig> tuning) {
+        StoreConfig config = tuning.apply(StoreConfig.member(root.resolve(self.name()), self.name(),
+                List.copyOf(peers)).withElectionTimeout(Duration.ofMillis(300)));
         StoreMember m = KeelsonStore.open(join ? config.withJoinExisting() : config);
         open.add(m);
         return m;
@@ -114,8 +122,10 @@ class MembershipIT {
         stop.set(true);
         writer.join();
 
+        Map<String, String> state = TestStores.contents(a, false);
+        assertThat(state).containsAllEntriesOf(acknowledged);
         for (StoreMember m : List.of(a, b, c)) {
-            assertThat(TestStores.contents(m, false)).containsAllEntriesOf(acknowledged);
+            assertThat(TestStores.contents(m, false)).isEqualTo(state);
             assertThat(m.memberList()).extracting(ClusterMember::name).containsExactlyInAnyOrder("a", "b", "c");
         }
         assertThat(a.memberIdOf("b")).isEqualTo(added.id());
@@ -179,6 +189,54 @@ class MembershipIT {
         // a member that never started is removed from the registry alone
         a.removeMember(b.id()).join();
         await(() -> a.memberList().size() == 1, "b's registration was removed");
+    }
+
+    @Test
+    void aMemberJoiningAfterTheLogWasCompacted_catchesUpFromASnapshot() throws Exception {
+        // a snapshot every 50 entries, keeping 10 behind it: the start of the log is gone when b joins
+        UnaryOperator<StoreConfig> smallLog = c -> c.withSnapshotCount(50, 10);
+        StoreMember a = start(peer("a"), false, smallLog);
+        for (int i = 0; i < 400; i++) {
+            a.put(PutRequest.of("k" + i, "v" + i)).join();
+        }
+        a.delete(DeleteRangeRequest.key(TestStores.bs("k0"))).join();
+        Peer pb = peer("b");
+        a.addMember(List.of(url(pb)), false).join();
+        StoreMember b = start(pb, true, smallLog);
+        Map<String, String> state = TestStores.contents(a, false);
+        assertThat(state).hasSize(399).doesNotContainKey("k0");
+        assertThat(TestStores.contents(b, false)).isEqualTo(state);
+        assertThat(b.range(RangeRequest.key("k1")).join().kvs().get(0).modRevision())
+                .isEqualTo(a.range(RangeRequest.key("k1")).join().kvs().get(0).modRevision());
+    }
+
+    @Test
+    void changesThatWouldLeaveTooFewMembersUp_areRefused() throws Exception {
+        StoreMember a = start(peer("a"), false);
+        Peer pb = peer("b");
+        ClusterMember b = a.addMember(List.of(url(pb)), false).join();
+        StoreMember bm = start(pb, true);
+        Peer pc = peer("c");
+        a.addMember(List.of(url(pc)), false).join();
+        // c is registered, not started: without b, a would be the only one up of two voters
+        assertThat(failure(() -> a.removeMember(b.id()).join())).isEqualTo(ErrorCode.MEMBER_NOT_ENOUGH_STARTED);
+        StoreMember cm = start(pc, true);
+
+        StoreMember leader = List.of(a, bm, cm).stream().filter(m -> m.status().isLeader()).findFirst().orElseThrow();
+        List<StoreMember> followers = List.of(a, bm, cm).stream().filter(m -> m != leader).toList();
+        StoreMember down = followers.get(0);
+        long downId = down.status().memberId();
+        long upId = followers.get(1).status().memberId();
+        down.close();
+        open.remove(down);
+        Thread.sleep(5_500); // etcd's health interval: the leader has not heard from it for longer than that
+        assertThat(failure(() -> leader.addMember(List.of("http://127.0.0.1:4"), false).join()))
+                .isEqualTo(ErrorCode.UNHEALTHY);
+        // removing the other follower, which is up, would leave one member up of two
+        assertThat(failure(() -> leader.removeMember(upId).join())).isEqualTo(ErrorCode.UNHEALTHY);
+        leader.removeMember(downId).join(); // the member that is down is not part of the quorum that is up
+        await(() -> leader.members().size() == 2, "the member that was down was removed");
+        leader.put(PutRequest.of("k", "v")).get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -1109,6 +1109,17 @@ public final class RaftMember implements StoreMember {
         return queryLeader(Query.newBuilder().setPromote(id).build()).thenApply(reply -> null);
     }
 
+    @Override
+    public boolean isLearner() {
+        try {
+            return server.getDivision(groupId).getRaftConf()
+                    .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER).stream()
+                    .anyMatch(p -> p.getId().equals(selfId));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether this member is in the Raft configuration it knows (a joining member, once let in). */
     private boolean inConfiguration() {
         try {

@@ -156,6 +156,7 @@ public final class EtcdServer implements AutoCloseable {
             server = builder.directExecutor()
                     .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                     .intercept(new RequireLeader(member))
+                    .intercept(new LearnerGuard(member))
                     .intercept(metrics) // outermost: counts the calls RequireLeader refuses too
                     .addService(new KvService(member))
                     .addService(new WatchService(member, (int) member.config().maxRequestBytes(),

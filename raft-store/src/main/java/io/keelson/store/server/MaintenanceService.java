@@ -95,7 +95,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         long size = dataSize(member.config().dataDir());
         out.onNext(StatusResponse.newBuilder().setHeader(EtcdCodec.header(header(s))).setVersion(VERSION)
                 .setDbSize(size).setDbSizeInUse(size).setLeader(s.leaderId()).setRaftIndex(s.raftIndex())
-                .setRaftTerm(s.raftTerm()).setRaftAppliedIndex(s.appliedIndex()).build());
+                .setRaftTerm(s.raftTerm()).setRaftAppliedIndex(s.appliedIndex()).setIsLearner(member.isLearner()).build());
         out.onCompleted();
     }
 

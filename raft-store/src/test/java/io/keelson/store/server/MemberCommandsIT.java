@@ -134,6 +134,37 @@ class MemberCommandsIT {
     }
 
     @Test
+    void aLearnerServesSerializableReadsAndItsStatusOnly_untilPromoted() throws Exception {
+        reserve("a");
+        start("a", false);
+        etcdctl("a", "put", "k", "v");
+        Peer pl = reserve("l");
+        String out = etcdctl("a", "member", "add", "l", "--learner", "--peer-urls=" + url(pl));
+        Matcher added = ADDED.matcher(out);
+        assertThat(added.find()).isTrue();
+        Etcdctl.Result early = Etcdctl.run(endpoints.get("a"), null, "member", "promote", added.group(1));
+        assertThat(early.out()).contains("etcdserver: can only promote a learner member which is in sync with leader");
+        start("l", true);
+
+        // endpoint, id, version, db size, is leader, is learner, ...
+        String[] status = etcdctl("l", "endpoint", "status").split(", ");
+        assertThat(status[1]).isEqualTo(added.group(1));
+        assertThat(status[5]).as("is learner").isEqualTo("true");
+        assertThat(etcdctl("l", "get", "k", "--consistency=s", "--print-value-only").trim()).isEqualTo("v");
+        for (String[] refused : List.of(new String[] {"put", "x", "y"}, new String[] {"get", "k"},
+                new String[] {"member", "list"})) {
+            Etcdctl.Result r = Etcdctl.run(endpoints.get("l"), null, refused);
+            assertThat(r.exit()).as(String.join(" ", refused)).isNotZero();
+            assertThat(r.out()).contains("etcdserver: rpc not supported for learner");
+        }
+        assertThat(etcdctl("a", "member", "promote", added.group(1)))
+                .contains("Member " + added.group(1) + " promoted in cluster " + added.group(2));
+        etcdctl("l", "put", "x", "y");
+        assertThat(etcdctl("a", "member", "list")).contains(added.group(1) + ", started, l, ")
+                .doesNotContain("true");
+    }
+
+    @Test
     void refusals_printEtcdsErrors() throws Exception {
         reserve("a");
         start("a", false);
