@@ -147,6 +147,10 @@ public final class Main implements Callable<Integer> {
             + " serves the same set either way.")
     String metricsLevel;
 
+    @Option(names = "--auth-token", defaultValue = "simple",
+            description = "Token type of etcd's auth: simple (tokens valid on every member while used every 5 minutes).")
+    String authToken;
+
     @Option(names = "--enable-pprof", description = "Accepted and ignored: there is no Go profiler in a JVM (use"
             + " Java Flight Recorder).")
     boolean enablePprof;
@@ -309,6 +313,10 @@ public final class Main implements Callable<Integer> {
         if (!List.of("default", "stderr", "stdout").contains(logOutputs)) {
             throw new ParameterException(spec.commandLine(), "--log-outputs: Keelson logs to stderr (default) or"
                     + " stdout, not to '" + logOutputs + "'");
+        }
+        if (!authToken.equals("simple")) {
+            throw new ParameterException(spec.commandLine(), "--auth-token: Keelson issues simple tokens only, not '"
+                    + authToken.split(",")[0] + "'");
         }
         if (!List.of("basic", "extensive").contains(metricsLevel)) {
             throw new ParameterException(spec.commandLine(), "--metrics must be basic or extensive");

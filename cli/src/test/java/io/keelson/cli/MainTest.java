@@ -51,6 +51,8 @@ class MainTest {
         assertThat(run("--log-outputs", "/var/log/etcd.log").err())
                 .contains("--log-outputs: Keelson logs to stderr (default) or stdout, not to '/var/log/etcd.log'");
         assertThat(run("--metrics", "everything").err()).contains("--metrics must be basic or extensive");
+        assertThat(run("--auth-token", "jwt,pub-key=k.pem,priv-key=k.pem,sign-method=RS256").err())
+                .contains("--auth-token: Keelson issues simple tokens only, not 'jwt'");
         assertThat(run("--grpc-keepalive-min-time", "soon").err()).contains(
                 "--grpc-keepalive-min-time: expected a positive duration such as 500ms, 5s or 2h, got 'soon'");
         assertThat(run("--max-concurrent-streams", "0").err()).contains("--max-concurrent-streams must be at least 1");

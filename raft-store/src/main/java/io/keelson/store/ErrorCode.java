@@ -37,6 +37,21 @@ public enum ErrorCode {
     MEMBER_NOT_LEARNER("etcdserver: can only promote a learner member"),
     LEARNER_NOT_READY("etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS("etcdserver: too many learner members in cluster"),
+    ROOT_USER_NOT_EXIST("etcdserver: root user does not exist"),
+    ROOT_ROLE_NOT_EXIST("etcdserver: root user does not have root role"),
+    USER_ALREADY_EXIST("etcdserver: user name already exists"),
+    USER_EMPTY("etcdserver: user name is empty"),
+    USER_NOT_FOUND("etcdserver: user name not found"),
+    ROLE_ALREADY_EXIST("etcdserver: role name already exists"),
+    ROLE_NOT_FOUND("etcdserver: role name not found"),
+    ROLE_EMPTY("etcdserver: role name is empty"),
+    AUTH_FAILED("etcdserver: authentication failed, invalid user ID or password"),
+    PERMISSION_DENIED("etcdserver: permission denied"),
+    ROLE_NOT_GRANTED("etcdserver: role is not granted to the user"),
+    PERMISSION_NOT_GRANTED("etcdserver: permission is not granted to the role"),
+    AUTH_NOT_ENABLED("etcdserver: authentication is not enabled"),
+    INVALID_AUTH_TOKEN("etcdserver: invalid auth token"),
+    INVALID_AUTH_MGMT("etcdserver: invalid auth management"),
     /** A watch whose range end is not after its key: etcd refuses to create it. */
     EMPTY_WATCH_RANGE("mvcc: watcher range is empty");
 

@@ -74,6 +74,24 @@ public interface StoreMember extends KvStore {
      */
     java.util.concurrent.CompletableFuture<Void> promoteMember(long memberId);
 
+    /** etcd's auth state (users, roles, permissions, enabled) as applied on this member. */
+    io.keelson.store.auth.AuthState authState();
+
+    /**
+     * Applies one change to etcd's auth state through the log (a password is stored as its bcrypt hash). Fails with
+     * etcd's errors, e.g. {@link ErrorCode#ROOT_USER_NOT_EXIST} for an enable without a root user.
+     */
+    java.util.concurrent.CompletableFuture<Void> changeAuth(io.keelson.store.auth.AuthChange change);
+
+    /**
+     * etcd's Authenticate: checks the password and issues a simple token that every member accepts while it is used
+     * at least every five minutes. Fails with {@link ErrorCode#AUTH_FAILED} or {@link ErrorCode#AUTH_NOT_ENABLED}.
+     */
+    java.util.concurrent.CompletableFuture<String> authenticate(String user, String password);
+
+    /** The user a token was issued to, renewing it, or empty if it is unknown here or expired. */
+    java.util.Optional<String> tokenUser(String token);
+
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();
 

@@ -46,6 +46,7 @@ final class Applier {
     private long compactRevision;
 
     // per-operation state
+    private io.keelson.store.auth.AuthState auth = io.keelson.store.auth.AuthState.empty();
     private long opRevision;
     private int sub;
 
@@ -167,6 +168,24 @@ final class Applier {
     Boolean publishMember(String name, List<String> clientUrls) {
         putRaw(columns.meta(), (MvccStore.MEMBER_PREFIX + name).getBytes(StandardCharsets.UTF_8),
                 String.join("\n", clientUrls).getBytes(StandardCharsets.UTF_8));
+        return Boolean.TRUE;
+    }
+
+    /** Starts from the auth state as stored; the ops of this entry change it in order. */
+    void useAuth(io.keelson.store.auth.AuthState current) {
+        auth = current;
+    }
+
+    io.keelson.store.auth.AuthState auth() {
+        return auth;
+    }
+
+    Boolean auth(io.keelson.store.raft.proto.AuthOp op) {
+        io.keelson.store.auth.AuthState next = auth.apply(op);
+        if (next != auth) {
+            putRaw(columns.meta(), MvccStore.AUTH_KEY, next.toProto().toByteArray());
+            auth = next;
+        }
         return Boolean.TRUE;
     }
 

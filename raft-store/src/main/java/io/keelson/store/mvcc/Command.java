@@ -39,4 +39,8 @@ public sealed interface Command {
             peerUrls = List.copyOf(peerUrls);
         }
     }
+
+    /** A change to etcd's auth state, or a token Authenticate issued (so that every member knows it). */
+    record Auth(io.keelson.store.raft.proto.AuthOp op) implements Command {
+    }
 }

@@ -85,6 +85,8 @@ public final class MvccStore implements AutoCloseable {
      * the URLs, newline-separated).
      */
     static final String REGISTERED_PREFIX = "registered/";
+    /** Meta key of etcd's auth state (users, roles, enabled), one {@code AuthStore} message. */
+    static final byte[] AUTH_KEY = "auth".getBytes(StandardCharsets.US_ASCII);
     /** Meta keys {@code alarm/<type>/<member id>}: the active alarms. */
     static final String ALARM_PREFIX = "alarm/";
     private static final List<String> FAMILIES = List.of("default", "kv", "history", "revisions", "leases",
@@ -93,6 +95,7 @@ public final class MvccStore implements AutoCloseable {
     private final Path dir;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile Set<MemberAlarm> alarms = Set.of();
+    private volatile io.keelson.store.auth.AuthState auth = io.keelson.store.auth.AuthState.empty();
     private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true).setSync(false);
     // guarded by lifecycle (write lock to replace)
     private DBOptions dbOptions;
@@ -144,6 +147,18 @@ public final class MvccStore implements AutoCloseable {
         compactRevision = compacted == null ? 0 : KeyCodec.getLong(compacted, 0);
         closed = false;
         alarms = Set.copyOf(readAlarms());
+        byte[] stored = rawGet(columns.meta(), AUTH_KEY);
+        try {
+            auth = stored == null ? io.keelson.store.auth.AuthState.empty()
+                    : io.keelson.store.auth.AuthState.fromProto(io.keelson.store.raft.proto.AuthStore.parseFrom(stored));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException("the stored auth state in " + dir + " cannot be read", e);
+        }
+    }
+
+    /** etcd's auth state, as of the last applied entry. */
+    public io.keelson.store.auth.AuthState authState() {
+        return auth;
     }
 
     private byte[] rawGet(ColumnFamilyHandle cf, byte[] key) {
@@ -388,6 +403,7 @@ public final class MvccStore implements AutoCloseable {
             List<long[]> leaseChanges = new ArrayList<>();
             Applier applier = new Applier(columns, batch, view, revision, compactRevision, headers, events,
                     leaseChanges);
+            applier.useAuth(auth);
             List<Object> results = new ArrayList<>(commands.size());
             Set<MemberAlarm> raised = new HashSet<>(alarms);
             for (Command command : commands) {
@@ -406,6 +422,7 @@ public final class MvccStore implements AutoCloseable {
             }
             writeMeta(batch, index, term, applier.revision(), applier.compactRevision());
             db.write(writeOptions, batch);
+            auth = applier.auth();
             appliedIndex = index;
             appliedTerm = term;
             compactRevision = applier.compactRevision();
@@ -468,6 +485,8 @@ public final class MvccStore implements AutoCloseable {
             return applier.publishMember(m.name(), m.clientUrls());
         } else if (command instanceof Command.Member m) {
             return applier.member(m);
+        } else if (command instanceof Command.Auth a) {
+            return applier.auth(a.op());
         }
         return applier.leaseRevoke(((Command.LeaseRevoke) command).id());
     }

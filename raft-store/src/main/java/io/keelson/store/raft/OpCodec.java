@@ -45,6 +45,8 @@ final class OpCodec {
         } else if (command instanceof Command.PublishMember m) {
             return Op.newBuilder().setPublishMember(PublishMemberOp.newBuilder().setName(m.name())
                     .addAllClientUrls(m.clientUrls())).build();
+        } else if (command instanceof Command.Auth a) {
+            return Op.newBuilder().setAuth(a.op()).build();
         } else if (command instanceof Command.Member m) {
             return Op.newBuilder().setMember(MemberOp.newBuilder().setId(m.id()).addAllPeerUrls(m.peerUrls())
                     .setLearner(m.learner()).setRemove(m.remove())).build();
@@ -67,6 +69,7 @@ final class OpCodec {
                     op.getPublishMember().getClientUrlsList());
             case MEMBER -> new Command.Member(op.getMember().getId(), op.getMember().getPeerUrlsList(),
                     op.getMember().getLearner(), op.getMember().getRemove());
+            case AUTH -> new Command.Auth(op.getAuth());
             case OP_NOT_SET -> throw new IllegalArgumentException("empty op in log entry");
         };
     }

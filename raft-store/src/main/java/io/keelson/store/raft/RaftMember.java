@@ -96,6 +96,8 @@ public final class RaftMember implements StoreMember {
     private final long clusterId;
     private final UUID groupUuid;
     private final Membership membership;
+    private final Authentication authentication;
+    private final ExecutorService authWork;
     /** 0 until a joining member knows the id it was added with. */
     private volatile long memberId;
     private final RandomGenerator random;
@@ -193,6 +195,9 @@ public final class RaftMember implements StoreMember {
         this.barrier = new ReadBarrier(this::readIndex, readers, StoreErrors::of);
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
                 id -> propose(new Command.LeaseRevoke(id)));
+        this.authWork = Executors.newCachedThreadPool(daemon("keelson-auth"));
+        this.authentication = new Authentication(() -> stateMachine.mvcc().authState(), this::propose, authWork,
+                random);
         this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
                 new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
                         : stateMachine.mvcc().registeredMembers(), this::propose, client, random);
@@ -614,8 +619,12 @@ public final class RaftMember implements StoreMember {
             }
             int first = 0;
             for (Batch batch : batches) {
-                if (batch.getOpsList().stream().anyMatch(op -> op.getOpCase() == Op.OpCase.MEMBER)) {
-                    membership.refresh();
+                for (Op op : batch.getOpsList()) {
+                    if (op.getOpCase() == Op.OpCase.MEMBER) {
+                        membership.refresh();
+                    } else if (op.getOpCase() == Op.OpCase.AUTH) {
+                        authentication.applied(op.getAuth());
+                    }
                 }
                 int end = first + batch.getOpsCount();
                 if (batch.getOrigin().equals(proposer.origin())) {
@@ -1110,6 +1119,26 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public io.keelson.store.auth.AuthState authState() {
+        return mvcc().authState();
+    }
+
+    @Override
+    public CompletableFuture<Void> changeAuth(io.keelson.store.auth.AuthChange change) {
+        return authentication.change(change);
+    }
+
+    @Override
+    public CompletableFuture<String> authenticate(String user, String password) {
+        return authentication.authenticate(user, password);
+    }
+
+    @Override
+    public Optional<String> tokenUser(String token) {
+        return authentication.tokenUser(token);
+    }
+
+    @Override
     public boolean isLearner() {
         try {
             return server.getDivision(groupId).getRaftConf()
@@ -1242,6 +1271,7 @@ public final class RaftMember implements StoreMember {
         }
         completions.shutdown();
         readers.shutdown();
+        authWork.shutdown();
         scheduler.shutdownNow();
         watchScheduler.shutdownNow();
         watchDispatch.shutdown(); // lets the final CANCELED responses reach their listeners

@@ -156,6 +156,7 @@ public final class EtcdServer implements AutoCloseable {
             server = builder.directExecutor()
                     .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                     .intercept(new RequireLeader(member))
+                    .intercept(new AuthGuard(member))
                     .intercept(new LearnerGuard(member))
                     .intercept(metrics) // outermost: counts the calls RequireLeader refuses too
                     .addService(new KvService(member))
@@ -166,6 +167,7 @@ public final class EtcdServer implements AutoCloseable {
                     .addService(new ClusterService(member, clientUrls))
                     .addService(new LockService(member))
                     .addService(new ElectionService(member))
+                    .addService(new AuthService(member))
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {

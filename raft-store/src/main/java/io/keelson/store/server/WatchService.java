@@ -127,6 +127,17 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             }
             // etcd: an empty key is the smallest key, "\0" (so `watch "" --prefix` watches everything)
             ByteString key = c.getKey().isEmpty() ? KeyRanges.FROM_KEY : c.getKey();
+            if (store instanceof io.keelson.store.StoreMember member) {
+                try {
+                    // the user AuthGuard found for this stream; a watch it may not read is refused alone
+                    member.authState().checkKeys(AuthGuard.USER.get(), key, c.getRangeEnd(),
+                            io.keelson.store.auth.Permission.Type.READ);
+                } catch (io.keelson.store.StoreException e) {
+                    watches.remove(id, entry);
+                    refuse(e.getMessage());
+                    return;
+                }
+            }
             WatchRequest req = new WatchRequest(key, c.getRangeEnd(), Math.max(0, c.getStartRevision()),
                     c.getPrevKv(), noPut, noDelete, c.getProgressNotify());
             entry.handle = store.watch(req, r -> send(id, entry, r));

@@ -16,15 +16,19 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same etcdctl session against a live etcd 3.4 (Debian's etcd-server, installed by .ci/run) and
  * against Keelson, both fresh: every command must print the same thing and exit the same way. Only
- * what legitimately differs is masked: cluster and member ids, lease ids (random) and client log lines with
- * timestamps. The Raft term is compared too: both count it as etcd does (a fresh member leads at term 2).
+ * what legitimately differs is masked: cluster and member ids, lease ids (random), ports and client log lines
+ * with timestamps. The Raft term is compared too: both count it as etcd does (a fresh member leads at term 2).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdctlParityIT {
     @TempDir
     static Path dir;
@@ -68,7 +72,8 @@ class EtcdctlParityIT {
                 .map(l -> l.replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
                         .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
                         .replaceAll("\"ID\":\\d+", "\"ID\":L")
-                        .replaceAll("lease [0-9a-f]+ ", "lease L "))
+                        .replaceAll("lease [0-9a-f]+ ", "lease L ")
+                        .replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:P"))
                 .collect(Collectors.joining("\n"));
     }
 
@@ -101,6 +106,7 @@ class EtcdctlParityIT {
     }
 
     @Test
+    @Order(1)
     void aWholeEtcdctlSession_printsTheSameAsEtcd() throws Exception {
         same(null, "put", "/p/a", "1");
         same(null, "put", "/p/b", "2", "-w", "json");
@@ -138,6 +144,70 @@ class EtcdctlParityIT {
         String keelsonMembers = Etcdctl.run(keelsonEndpoint, null, "member", "list", "-w", "json").out();
         assertThat(normalize(header(keelsonMembers))).as("member list's header: no revision, as etcd's")
                 .isEqualTo(normalize(header(etcdMembers)));
+    }
+
+    @Test
+    @Order(2) // it leaves auth disabled again, but a session that read every key first must not see its keys
+    void anAuthSession_printsTheSameAsEtcd() throws Exception {
+        same(null, "user", "add", "root:rootpw");
+        same(null, "user", "add", "alice:alicepw");
+        same(null, "user", "add", "alice:again");
+        same(null, "role", "add", "reader");
+        same(null, "role", "add", "reader");
+        same(null, "role", "grant-permission", "reader", "read", "/a/", "--prefix");
+        same(null, "role", "grant-permission", "reader", "readwrite", "/a/x");
+        same(null, "role", "grant-permission", "reader", "write", "/b", "/d");
+        same(null, "role", "grant-permission", "nobody", "read", "/a");
+        same(null, "role", "get", "reader");
+        same(null, "user", "grant-role", "alice", "reader");
+        same(null, "user", "grant-role", "alice", "nobody");
+        same(null, "user", "get", "alice");
+        same(null, "user", "list");
+        same(null, "role", "list");
+        same(null, "auth", "enable");
+        same(null, "put", "/a/x", "1");
+        same(null, "--user=alice:alicepw", "put", "/a/x", "1");
+        same(null, "--user=alice:alicepw", "put", "/a/y", "1");
+        same(null, "--user=alice:alicepw", "put", "/c", "1");
+        same(null, "--user=alice:alicepw", "get", "/a/", "--prefix");
+        same(null, "--user=alice:alicepw", "get", "/", "--prefix");
+        same(null, "--user=alice:alicepw", "del", "/a/x");
+        same(null, "--user=alice:wrong", "get", "/a/x");
+        same(null, "--user=alice:alicepw", "user", "list");
+        same(null, "--user=alice:alicepw", "user", "get", "alice");
+        same(null, "--user=alice:alicepw", "role", "get", "reader");
+        for (String open : List.of("alarm list", "lease grant 10")) {
+            same(null, ("--user=alice:alicepw " + open).split(" "));
+        }
+        // what these print differs from etcd's (ids, version, sizes), but any user may ask
+        for (String open : List.of("endpoint status", "member list", "lease list")) {
+            assertThat(Etcdctl.run(keelsonEndpoint, null, ("--user=alice:alicepw " + open).split(" ")).exit())
+                    .as(open).isZero();
+        }
+        for (String admin : List.of("endpoint hashkv", "defrag", "member add x --peer-urls=http://127.0.0.1:1",
+                "member remove 1234", "role get root", "auth enable", "auth disable", "lock foo echo hi")) {
+            same(null, ("--user=alice:alicepw " + admin).split(" "));
+        }
+        same(null, "--user=root:rootpw", "user", "list");
+        same(null, "--user=root:rootpw", "role", "get", "root");
+        same(null, "--user=root:rootpw", "put", "/anything", "root");
+        same(null, "--user=root:rootpw", "role", "revoke-permission", "reader", "/a/x");
+        same(null, "--user=root:rootpw", "role", "revoke-permission", "reader", "/a/x");
+        same(null, "--user=alice:alicepw", "put", "/a/x", "2");
+        same(null, "--user=root:rootpw", "user", "revoke-role", "alice", "reader");
+        same(null, "--user=root:rootpw", "user", "revoke-role", "alice", "reader");
+        same(null, "--user=root:rootpw", "user", "delete", "root");
+        same(null, "--user=root:rootpw", "user", "revoke-role", "root", "root");
+        same(null, "--user=root:rootpw", "role", "delete", "root");
+        same(null, "--user=root:rootpw", "user", "passwd", "alice", "--interactive=false");
+        same(null, "--user=root:rootpw", "role", "delete", "reader");
+        same(null, "--user=root:rootpw", "auth", "disable");
+        same(null, "user", "delete", "alice");
+        same(null, "user", "delete", "alice");
+        same(null, "user", "delete", "root");
+        same(null, "auth", "enable");
+        same(null, "role", "delete", "root");
+        same(null, "role", "list");
     }
 
     private static String header(String json) {

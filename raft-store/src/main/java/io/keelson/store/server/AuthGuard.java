@@ -1,0 +1,207 @@
+package io.keelson.store.server;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.AuthDisableRequest;
+import io.etcd.jetcd.api.AuthEnableRequest;
+import io.etcd.jetcd.api.AuthRoleAddRequest;
+import io.etcd.jetcd.api.AuthRoleDeleteRequest;
+import io.etcd.jetcd.api.AuthRoleGetRequest;
+import io.etcd.jetcd.api.AuthRoleGrantPermissionRequest;
+import io.etcd.jetcd.api.AuthRoleListRequest;
+import io.etcd.jetcd.api.AuthRoleRevokePermissionRequest;
+import io.etcd.jetcd.api.AuthUserAddRequest;
+import io.etcd.jetcd.api.AuthUserChangePasswordRequest;
+import io.etcd.jetcd.api.AuthUserDeleteRequest;
+import io.etcd.jetcd.api.AuthUserGetRequest;
+import io.etcd.jetcd.api.AuthUserGrantRoleRequest;
+import io.etcd.jetcd.api.AuthUserListRequest;
+import io.etcd.jetcd.api.AuthUserRevokeRoleRequest;
+import io.etcd.jetcd.api.CampaignRequest;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DefragmentRequest;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.HashKVRequest;
+import io.etcd.jetcd.api.HashRequest;
+import io.etcd.jetcd.api.LeaderRequest;
+import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberPromoteRequest;
+import io.etcd.jetcd.api.MemberRemoveRequest;
+import io.etcd.jetcd.api.MemberUpdateRequest;
+import io.etcd.jetcd.api.ProclaimRequest;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.ResignRequest;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.lock.LockRequest;
+import io.etcd.jetcd.api.lock.UnlockRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.keelson.store.KeyRanges;
+import io.keelson.store.StoreException;
+import io.keelson.store.StoreMember;
+import io.keelson.store.auth.AuthState;
+import io.keelson.store.auth.Permission;
+import java.util.Optional;
+
+/**
+ * etcd's auth on the client port: while auth is enabled, a call's {@code token} metadata names its user (an unknown
+ * or expired token is refused with {@code etcdserver: invalid auth token}), and each request is checked as etcd
+ * checks it: key reads and writes against the user's permissions, cluster and auth management for the root role.
+ * Watches are checked by the watch service, per watch, with the user this puts in the call's context.
+ */
+final class AuthGuard implements ServerInterceptor {
+    static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+    /** The user of the call, empty without a token. */
+    static final Context.Key<String> USER = Context.key("keelson-user");
+
+    private final StoreMember member;
+
+    AuthGuard(StoreMember member) {
+        this.member = member;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                      ServerCallHandler<Q, R> next) {
+        if (!member.authState().enabled()) {
+            return next.startCall(call, headers);
+        }
+        String token = headers.get(TOKEN);
+        String user = "";
+        if (token != null) {
+            Optional<String> known = member.tokenUser(token);
+            if (known.isEmpty()) {
+                call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN)).getStatus(),
+                        new Metadata());
+                return new ServerCall.Listener<>() { };
+            }
+            user = known.get();
+        }
+        String caller = user;
+        ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller), call,
+                headers, next);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (refused) {
+                    return;
+                }
+                try {
+                    check(member.authState(), caller, message);
+                } catch (StoreException e) {
+                    refused = true;
+                    // etcd's maintenance server returns its auth store's error as it is: code Unknown, "auth: ..."
+                    io.grpc.Status status = maintenance(message)
+                            ? io.grpc.Status.UNKNOWN.withDescription(e.getMessage().replace("etcdserver: ", "auth: "))
+                            : GrpcErrors.of(e).getStatus();
+                    call.close(status, new Metadata());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    /** Refuses {@code message} from {@code user} with etcd's error, as etcd's auth applier and servers do. */
+    static void check(AuthState auth, String user, Object message) {
+        if (message instanceof RangeRequest r) {
+            auth.checkKeys(user, r.getKey(), r.getRangeEnd(), Permission.Type.READ);
+        } else if (message instanceof PutRequest p) {
+            auth.checkKeys(user, p.getKey(), ByteString.EMPTY, Permission.Type.WRITE);
+            if (p.getPrevKv()) {
+                auth.checkKeys(user, p.getKey(), ByteString.EMPTY, Permission.Type.READ);
+            }
+        } else if (message instanceof DeleteRangeRequest d) {
+            auth.checkKeys(user, d.getKey(), d.getRangeEnd(), Permission.Type.WRITE);
+            if (d.getPrevKv()) {
+                auth.checkKeys(user, d.getKey(), d.getRangeEnd(), Permission.Type.READ);
+            }
+        } else if (message instanceof TxnRequest t) {
+            checkTxn(auth, user, t);
+        } else if (message instanceof LockRequest l) {
+            checkPrefix(auth, user, l.getName(), true);
+        } else if (message instanceof CampaignRequest c) {
+            checkPrefix(auth, user, c.getName(), true);
+        } else if (message instanceof LeaderRequest l) {
+            checkPrefix(auth, user, l.getName(), false);
+        } else if (message instanceof UnlockRequest u) {
+            auth.checkKeys(user, u.getKey(), ByteString.EMPTY, Permission.Type.WRITE);
+        } else if (message instanceof ProclaimRequest p) {
+            auth.checkKeys(user, p.getLeader().getKey(), ByteString.EMPTY, Permission.Type.WRITE);
+        } else if (message instanceof ResignRequest r) {
+            auth.checkKeys(user, r.getLeader().getKey(), ByteString.EMPTY, Permission.Type.WRITE);
+        } else if (message instanceof AuthUserGetRequest g) {
+            if (!g.getName().equals(user)) { // a user may read its own entry
+                auth.checkAdmin(user);
+            }
+        } else if (message instanceof AuthRoleGetRequest g) {
+            boolean own = auth.user(user).map(u -> u.roles().contains(g.getRole())).orElse(false);
+            if (!own) { // and the roles it has
+                auth.checkAdmin(user);
+            }
+        } else if (adminOnly(message)) {
+            auth.checkAdmin(user);
+        }
+    }
+
+    /** The maintenance calls etcd 3.4 keeps to the root role (compaction, alarms, status, move-leader are open). */
+    private static boolean maintenance(Object m) {
+        return m instanceof DefragmentRequest || m instanceof HashRequest || m instanceof HashKVRequest
+                || m instanceof SnapshotRequest;
+    }
+
+    private static boolean adminOnly(Object m) {
+        return maintenance(m) || m instanceof MemberAddRequest || m instanceof MemberRemoveRequest
+                || m instanceof MemberUpdateRequest || m instanceof MemberPromoteRequest
+                || m instanceof AuthEnableRequest || m instanceof AuthDisableRequest || m instanceof AuthUserAddRequest
+                || m instanceof AuthUserDeleteRequest || m instanceof AuthUserChangePasswordRequest
+                || m instanceof AuthUserGrantRoleRequest || m instanceof AuthUserRevokeRoleRequest
+                || m instanceof AuthUserListRequest || m instanceof AuthRoleAddRequest
+                || m instanceof AuthRoleDeleteRequest || m instanceof AuthRoleListRequest
+                || m instanceof AuthRoleGrantPermissionRequest || m instanceof AuthRoleRevokePermissionRequest;
+    }
+
+    /** A txn reads what it compares and does what either branch does (etcd checks both branches). */
+    private static void checkTxn(AuthState auth, String user, TxnRequest t) {
+        for (Compare c : t.getCompareList()) {
+            auth.checkKeys(user, c.getKey(), c.getRangeEnd(), Permission.Type.READ);
+        }
+        for (java.util.List<RequestOp> branch : java.util.List.of(t.getSuccessList(), t.getFailureList())) {
+            for (RequestOp op : branch) {
+                switch (op.getRequestCase()) {
+                    case REQUEST_RANGE -> check(auth, user, op.getRequestRange());
+                    case REQUEST_PUT -> check(auth, user, op.getRequestPut());
+                    case REQUEST_DELETE_RANGE -> check(auth, user, op.getRequestDeleteRange());
+                    case REQUEST_TXN -> checkTxn(auth, user, op.getRequestTxn());
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+
+    /** A lock or an election under {@code name}: its keys are {@code name/<lease>}, read and (to take part) written. */
+    private static void checkPrefix(AuthState auth, String user, ByteString name, boolean write) {
+        ByteString end = KeyRanges.prefixEnd(name);
+        auth.checkKeys(user, name, end, Permission.Type.READ);
+        if (write) {
+            auth.checkKeys(user, name, end, Permission.Type.WRITE);
+        }
+    }
+}
