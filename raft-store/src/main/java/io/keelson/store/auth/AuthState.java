@@ -160,7 +160,7 @@ public final class AuthState {
         if (op.getKind() == TOKEN_KIND) {
             return this;
         }
-        AuthChange.Kind kind = AuthChange.Kind.values()[op.getKind()];
+        AuthChange.Kind kind = kindOf(op);
         Map<String, User> u = new TreeMap<>(users);
         Map<String, List<Permission>> r = new TreeMap<>(roles);
         boolean on = enabled;
@@ -277,6 +277,14 @@ public final class AuthState {
         return new AuthState(on, revision + 1, u, r);
     }
 
+    /** The kind of change {@code op} makes; a kind this version does not know is refused, never half applied. */
+    public static AuthChange.Kind kindOf(AuthOp op) {
+        if (op.getKind() < 0 || op.getKind() >= AuthChange.Kind.values().length) {
+            throw new StoreException(ErrorCode.INVALID_AUTH_MGMT);
+        }
+        return AuthChange.Kind.values()[op.getKind()];
+    }
+
     private static User existing(Map<String, User> users, String name) {
         User u = users.get(name);
         if (u == null) {
@@ -296,6 +304,9 @@ public final class AuthState {
     // ---------------------------------------------------------------- encoding
 
     public static Permission permission(AuthPermission p) {
+        if (p.getType() < 0 || p.getType() >= Permission.Type.values().length) {
+            throw new StoreException(ErrorCode.INVALID_ARGUMENT);
+        }
         return new Permission(Permission.Type.values()[p.getType()], p.getKey(), p.getRangeEnd());
     }
 

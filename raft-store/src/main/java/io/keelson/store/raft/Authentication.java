@@ -97,12 +97,11 @@ final class Authentication {
             tokens.issued(op.getToken(), op.getName());
             return;
         }
-        AuthChange.Kind kind = AuthChange.Kind.values()[op.getKind()];
-        switch (kind) {
-            case DISABLE -> tokens.dropAll();
-            case USER_DELETE, USER_CHANGE_PASSWORD -> tokens.dropUser(op.getName());
-            default -> {
-            }
+        if (op.getKind() == AuthChange.Kind.DISABLE.ordinal()) {
+            tokens.dropAll();
+        } else if (op.getKind() == AuthChange.Kind.USER_DELETE.ordinal()
+                || op.getKind() == AuthChange.Kind.USER_CHANGE_PASSWORD.ordinal()) {
+            tokens.dropUser(op.getName());
         }
     }
 }

@@ -62,14 +62,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
     /** Answers once {@code work} completes: with {@code response(header)}, or with etcd's error. */
     private <T> void answer(CompletableFuture<?> work, StreamObserver<T> out, Function<ResponseHeader, T> response) {
-        work.whenComplete((ok, error) -> {
-            if (error != null) {
-                out.onError(GrpcErrors.of(error));
-                return;
-            }
-            out.onNext(response.apply(header()));
-            out.onCompleted();
-        });
+        GrpcErrors.answer(work, out, () -> response.apply(header()));
     }
 
     private CompletableFuture<Void> change(AuthChange change) {

@@ -18,6 +18,7 @@ import io.keelson.store.MemberStatus;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreMember;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's {@code Cluster} service: the member list (the group's Raft configuration, the members added that have not
@@ -42,48 +43,35 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> out) {
-        member.addMember(request.getPeerURLsList(), request.getIsLearner()).whenComplete((added, error) -> {
-            if (error != null) {
-                out.onError(GrpcErrors.of(error));
-                return;
-            }
-            MemberAddResponse.Builder b = MemberAddResponse.newBuilder().setHeader(header()).setMember(proto(added));
+        CompletableFuture<ClusterMember> added = member.addMember(request.getPeerURLsList(), request.getIsLearner());
+        GrpcErrors.answer(added, out, () -> {
+            MemberAddResponse.Builder b = MemberAddResponse.newBuilder().setHeader(header())
+                    .setMember(proto(added.join()));
             // the list as applied here: the new member is in it once its registration has applied on this member
             List<ClusterMember> members = member.memberList();
             members.forEach(m -> b.addMembers(proto(m)));
-            if (members.stream().noneMatch(m -> m.id() == added.id())) {
-                b.addMembers(proto(added));
+            if (members.stream().noneMatch(m -> m.id() == added.join().id())) {
+                b.addMembers(proto(added.join()));
             }
-            out.onNext(b.build());
-            out.onCompleted();
+            return b.build();
         });
     }
 
     @Override
     public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> out) {
-        member.removeMember(request.getID()).whenComplete((ok, error) -> {
-            if (error != null) {
-                out.onError(GrpcErrors.of(error));
-                return;
-            }
+        GrpcErrors.answer(member.removeMember(request.getID()), out, () -> {
             MemberRemoveResponse.Builder b = MemberRemoveResponse.newBuilder().setHeader(header());
             member.memberList().stream().filter(m -> m.id() != request.getID()).forEach(m -> b.addMembers(proto(m)));
-            out.onNext(b.build());
-            out.onCompleted();
+            return b.build();
         });
     }
 
     @Override
     public void memberPromote(MemberPromoteRequest request, StreamObserver<MemberPromoteResponse> out) {
-        member.promoteMember(request.getID()).whenComplete((ok, error) -> {
-            if (error != null) {
-                out.onError(GrpcErrors.of(error));
-                return;
-            }
+        GrpcErrors.answer(member.promoteMember(request.getID()), out, () -> {
             MemberPromoteResponse.Builder b = MemberPromoteResponse.newBuilder().setHeader(header());
             member.memberList().forEach(m -> b.addMembers(proto(m)));
-            out.onNext(b.build());
-            out.onCompleted();
+            return b.build();
         });
     }
 

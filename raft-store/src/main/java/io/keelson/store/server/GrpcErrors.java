@@ -15,6 +15,22 @@ final class GrpcErrors {
     private GrpcErrors() {
     }
 
+    /**
+     * Answers a unary call once {@code work} completes: with {@code response} (which may join {@code work}), or
+     * with etcd's error for its failure.
+     */
+    static <T> void answer(java.util.concurrent.CompletableFuture<?> work, io.grpc.stub.StreamObserver<T> out,
+                           java.util.function.Supplier<T> response) {
+        work.whenComplete((ok, error) -> {
+            if (error != null) {
+                out.onError(of(error));
+                return;
+            }
+            out.onNext(response.get());
+            out.onCompleted();
+        });
+    }
+
     static StatusRuntimeException of(Throwable error) {
         Throwable t = error;
         while (t instanceof CompletionException && t.getCause() != null) {

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * etcd's auth on a three-member cluster, through jetcd and etcd's gRPC API: a token issued by one member is
- * accepted by every member, an unknown one is refused, watches are checked per watch, and a deleted user's token
- * stops working.
+ * accepted by every member, an unknown one is refused, watches are checked per watch, a deleted user's token
+ * stops working, and jetcd's own auth session passes.
  */
 class AuthIT {
     @TempDir
@@ -46,8 +46,12 @@ class AuthIT {
     final java.util.List<ManagedChannel> channels = new java.util.ArrayList<>();
 
     @BeforeEach
-    void enableAuth() throws Exception {
+    void start() throws Exception {
         cluster = ServedCluster.start(root);
+    }
+
+    /** root, and alice with read and write on the prefix /a/; auth enabled. */
+    private void enableAuthWithAlice() throws Exception {
         try (Client admin = cluster.client()) {
             var auth = admin.getAuthClient();
             auth.userAdd(bytes("root"), bytes("rootpw")).get(10, TimeUnit.SECONDS);
@@ -89,6 +93,7 @@ class AuthIT {
 
     @Test
     void aTokenFromOneMember_isAcceptedByTheOthers_andAnUnknownOneIsRefused() throws Exception {
+        enableAuthWithAlice();
         String token = AuthGrpc.newBlockingStub(channel(0)).authenticate(AuthenticateRequest.newBuilder()
                 .setName("alice").setPassword("alicepw").build()).getToken();
         for (int m = 0; m < 3; m++) {
@@ -114,6 +119,7 @@ class AuthIT {
 
     @Test
     void aWatchOutsideTheUsersPermissions_isCanceled_andOneInsideThemSeesWrites() throws Exception {
+        enableAuthWithAlice();
         String token = AuthGrpc.newBlockingStub(channel(0)).authenticate(AuthenticateRequest.newBuilder()
                 .setName("alice").setPassword("alicepw").build()).getToken();
         BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
@@ -152,8 +158,60 @@ class AuthIT {
         watch.onCompleted();
     }
 
+    /** The session of jetcd 0.8.7's AuthClientTest, on a three-member cluster. */
+    @Test
+    void jetcdsAuthSession() throws Exception {
+        try (Client anonymous = cluster.client()) {
+            var auth = anonymous.getAuthClient();
+            auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
+            auth.roleAdd(bytes("userRole")).get(10, TimeUnit.SECONDS);
+            assertThat(auth.roleList().get(10, TimeUnit.SECONDS).getRoles()).containsOnly("root", "userRole");
+            auth.roleGrantPermission(bytes("root"), bytes("root"), bytes("root1"), Permission.Type.READWRITE)
+                    .get(10, TimeUnit.SECONDS);
+            auth.roleGrantPermission(bytes("userRole"), bytes("foo"), bytes("foo1"), Permission.Type.READWRITE)
+                    .get(10, TimeUnit.SECONDS);
+            auth.userAdd(bytes("root"), bytes("123")).get(10, TimeUnit.SECONDS);
+            auth.userAdd(bytes("user"), bytes("userPass")).get(10, TimeUnit.SECONDS);
+            auth.userChangePassword(bytes("user"), bytes("newUserPass")).get(10, TimeUnit.SECONDS);
+            assertThat(auth.userList().get(10, TimeUnit.SECONDS).getUsers()).containsOnly("root", "user");
+            auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
+            auth.userGrantRole(bytes("user"), bytes("root")).get(10, TimeUnit.SECONDS);
+            auth.userGrantRole(bytes("user"), bytes("userRole")).get(10, TimeUnit.SECONDS);
+            assertThat(auth.userGet(bytes("user")).get(10, TimeUnit.SECONDS).getRoles())
+                    .containsOnly("root", "userRole");
+            auth.authEnable().get(10, TimeUnit.SECONDS);
+
+            try (Client user = Client.builder().endpoints(cluster.endpoints.toArray(String[]::new))
+                    .user(bytes("user")).password(bytes("newUserPass")).build();
+                 Client rootUser = Client.builder().endpoints(cluster.endpoints.toArray(String[]::new))
+                         .user(bytes("root")).password(bytes("123")).build()) {
+                user.getKVClient().put(bytes("root"), bytes("b")).get(10, TimeUnit.SECONDS);
+                user.getKVClient().put(bytes("foo"), bytes("bar")).get(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> anonymous.getKVClient().get(bytes("foo")).get(10, TimeUnit.SECONDS))
+                        .hasMessageContaining("etcdserver: user name is empty");
+                assertThat(user.getAuthClient().roleGet(bytes("userRole")).get(10, TimeUnit.SECONDS)
+                        .getPermissions()).hasSize(1);
+                rootUser.getAuthClient().userRevokeRole(bytes("user"), bytes("root")).get(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> user.getKVClient().get(bytes("root")).get(10, TimeUnit.SECONDS))
+                        .hasMessageContaining("etcdserver: permission denied");
+                assertThat(user.getKVClient().get(bytes("foo")).get(10, TimeUnit.SECONDS).getCount()).isOne();
+                rootUser.getAuthClient().roleRevokePermission(bytes("userRole"), bytes("foo"), bytes("foo1"))
+                        .get(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> user.getKVClient().get(bytes("foo")).get(10, TimeUnit.SECONDS))
+                        .hasMessageContaining("etcdserver: permission denied");
+                rootUser.getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
+            }
+            auth.userDelete(bytes("root")).get(10, TimeUnit.SECONDS);
+            auth.userDelete(bytes("user")).get(10, TimeUnit.SECONDS);
+            auth.roleDelete(bytes("root")).get(10, TimeUnit.SECONDS);
+            auth.roleDelete(bytes("userRole")).get(10, TimeUnit.SECONDS);
+            assertThat(auth.roleList().get(10, TimeUnit.SECONDS).getRoles()).isEmpty();
+        }
+    }
+
     @Test
     void aDeletedUsersToken_stopsWorking_andRootManagesUsers() throws Exception {
+        enableAuthWithAlice();
         try (Client alice = Client.builder().endpoints(cluster.endpoints.get(0)).user(bytes("alice"))
                 .password(bytes("alicepw")).build();
              Client rootUser = Client.builder().endpoints(cluster.endpoints.get(1)).user(bytes("root"))
