@@ -74,8 +74,14 @@ public interface StoreMember extends KvStore {
      */
     java.util.concurrent.CompletableFuture<Void> promoteMember(long memberId);
 
+    /** The keys attached to lease {@code id}, as applied on this member (empty for an unknown lease). */
+    java.util.List<com.google.protobuf.ByteString> leaseKeys(long id);
+
     /** etcd's auth state (users, roles, permissions, enabled) as applied on this member. */
     io.keelson.store.auth.AuthState authState();
+
+    /** The auth state as a linearizable read sees it: every change acknowledged before the call is in it. */
+    java.util.concurrent.CompletableFuture<io.keelson.store.auth.AuthState> readAuthState();
 
     /**
      * Applies one change to etcd's auth state through the log (a password is stored as its bcrypt hash). Fails with

@@ -24,13 +24,14 @@ final class Authentication {
     private static final int BCRYPT_COST = 10;
     private static final String TOKEN_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-    private final Supplier<AuthState> state;
+    private final Supplier<CompletableFuture<AuthState>> state;
     private final Function<Command, CompletableFuture<Boolean>> propose;
     private final Executor hashing;
     private final RandomGenerator random;
     private final Tokens tokens = new Tokens(System::nanoTime);
 
-    Authentication(Supplier<AuthState> state, Function<Command, CompletableFuture<Boolean>> propose, Executor hashing,
+    /** @param state the auth state as a linearizable read sees it */
+    Authentication(Supplier<CompletableFuture<AuthState>> state, Function<Command, CompletableFuture<Boolean>> propose, Executor hashing,
                    RandomGenerator random) {
         this.state = state;
         this.propose = propose;
@@ -63,8 +64,8 @@ final class Authentication {
 
     /** etcd's Authenticate: the user's password is checked here, and the token is known everywhere once applied. */
     CompletableFuture<String> authenticate(String user, String password) {
-        return CompletableFuture.supplyAsync(() -> {
-            AuthState auth = state.get();
+        // as etcd, after a linearizable read: a user or password just changed through another member counts
+        return state.get().thenApplyAsync(auth -> {
             if (!auth.enabled()) {
                 throw new StoreException(ErrorCode.AUTH_NOT_ENABLED);
             }

@@ -196,8 +196,7 @@ public final class RaftMember implements StoreMember {
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.authWork = Executors.newCachedThreadPool(daemon("keelson-auth"));
-        this.authentication = new Authentication(() -> stateMachine.mvcc().authState(), this::propose, authWork,
-                random);
+        this.authentication = new Authentication(this::readAuthState, this::propose, authWork, random);
         this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
                 new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
                         : stateMachine.mvcc().registeredMembers(), this::propose, client, random);
@@ -1119,8 +1118,18 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
+    public List<ByteString> leaseKeys(long id) {
+        return mvcc().leaseKeys(id);
+    }
+
+    @Override
     public io.keelson.store.auth.AuthState authState() {
         return mvcc().authState();
+    }
+
+    @Override
+    public CompletableFuture<io.keelson.store.auth.AuthState> readAuthState() {
+        return barrier.read(() -> mvcc().authState());
     }
 
     @Override

@@ -23,6 +23,7 @@ import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.HashKVRequest;
 import io.etcd.jetcd.api.HashRequest;
 import io.etcd.jetcd.api.LeaderRequest;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
 import io.etcd.jetcd.api.MemberAddRequest;
 import io.etcd.jetcd.api.MemberPromoteRequest;
 import io.etcd.jetcd.api.MemberRemoveRequest;
@@ -38,6 +39,7 @@ import io.etcd.jetcd.api.lock.LockRequest;
 import io.etcd.jetcd.api.lock.UnlockRequest;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -48,7 +50,13 @@ import io.keelson.store.StoreException;
 import io.keelson.store.StoreMember;
 import io.keelson.store.auth.AuthState;
 import io.keelson.store.auth.Permission;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * etcd's auth on the client port: while auth is enabled, a call's {@code token} metadata names its user (an unknown
@@ -62,9 +70,15 @@ final class AuthGuard implements ServerInterceptor {
     static final Context.Key<String> USER = Context.key("keelson-user");
 
     private final StoreMember member;
+    private final boolean clientCertAuth;
 
-    AuthGuard(StoreMember member) {
+    /**
+     * @param clientCertAuth whether clients must present a certificate of the trusted CA: then, as etcd, a call
+     *                       without a token is made by the user its certificate names (its common name)
+     */
+    AuthGuard(StoreMember member, boolean clientCertAuth) {
         this.member = member;
+        this.clientCertAuth = clientCertAuth;
     }
 
     @Override
@@ -83,6 +97,8 @@ final class AuthGuard implements ServerInterceptor {
                 return new ServerCall.Listener<>() { };
             }
             user = known.get();
+        } else if (clientCertAuth) {
+            user = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         }
         String caller = user;
         ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller), call,
@@ -118,8 +134,39 @@ final class AuthGuard implements ServerInterceptor {
         };
     }
 
+    /** The common name of the client's certificate, or empty. */
+    private static String commonName(SSLSession session) {
+        try {
+            if (session != null && session.getPeerCertificates().length > 0
+                    && session.getPeerCertificates()[0] instanceof X509Certificate cert) {
+                for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                    if (rdn.getType().equalsIgnoreCase("CN")) {
+                        return rdn.getValue().toString();
+                    }
+                }
+            }
+        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+            // no verified certificate: no user
+        }
+        return "";
+    }
+
     /** Refuses {@code message} from {@code user} with etcd's error, as etcd's auth applier and servers do. */
-    static void check(AuthState auth, String user, Object message) {
+    private void check(AuthState auth, String user, Object message) {
+        if (message instanceof LeaseRevokeRequest r) {
+            // etcd: revoking a lease deletes its keys, so the user must be allowed to write each of them
+            for (ByteString key : member.leaseKeys(r.getID())) {
+                auth.checkKeys(user, key, ByteString.EMPTY, Permission.Type.WRITE);
+            }
+            return;
+        }
+        if (message instanceof com.google.protobuf.Message m) {
+            check(auth, user, m);
+        }
+    }
+
+    /** The checks that depend on the request alone. */
+    static void check(AuthState auth, String user, com.google.protobuf.Message message) {
         if (message instanceof RangeRequest r) {
             auth.checkKeys(user, r.getKey(), r.getRangeEnd(), Permission.Type.READ);
         } else if (message instanceof PutRequest p) {

@@ -93,15 +93,16 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void userGet(AuthUserGetRequest request, StreamObserver<AuthUserGetResponse> out) {
-        CompletableFuture<AuthState.User> user = read(() -> member.authState().user(request.getName())
+        CompletableFuture<AuthState.User> user = member.readAuthState().thenApply(auth -> auth.user(request.getName())
                 .orElseThrow(() -> new StoreException(ErrorCode.USER_NOT_FOUND)));
         answer(user, out, h -> AuthUserGetResponse.newBuilder().setHeader(h).addAllRoles(user.join().roles()).build());
     }
 
     @Override
     public void userList(AuthUserListRequest request, StreamObserver<AuthUserListResponse> out) {
-        answer(CompletableFuture.completedFuture(null), out, h -> AuthUserListResponse.newBuilder().setHeader(h)
-                .addAllUsers(member.authState().users().keySet()).build());
+        CompletableFuture<AuthState> auth = member.readAuthState();
+        answer(auth, out, h -> AuthUserListResponse.newBuilder().setHeader(h)
+                .addAllUsers(auth.join().users().keySet()).build());
     }
 
     @Override
@@ -138,8 +139,8 @@ final class AuthService extends AuthGrpc.AuthImplBase {
     @Override
     public void roleGet(AuthRoleGetRequest request, StreamObserver<AuthRoleGetResponse> out) {
         String role = request.getRole();
-        CompletableFuture<List<Permission>> perms = read(() -> {
-            List<Permission> found = member.authState().roles().get(role);
+        CompletableFuture<List<Permission>> perms = member.readAuthState().thenApply(auth -> {
+            List<Permission> found = auth.roles().get(role);
             if (found == null) {
                 throw new StoreException(ErrorCode.ROLE_NOT_FOUND);
             }
@@ -151,8 +152,9 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void roleList(AuthRoleListRequest request, StreamObserver<AuthRoleListResponse> out) {
-        answer(CompletableFuture.completedFuture(null), out, h -> AuthRoleListResponse.newBuilder().setHeader(h)
-                .addAllRoles(member.authState().roles().keySet()).build());
+        CompletableFuture<AuthState> auth = member.readAuthState();
+        answer(auth, out, h -> AuthRoleListResponse.newBuilder().setHeader(h)
+                .addAllRoles(auth.join().roles().keySet()).build());
     }
 
     @Override
@@ -181,14 +183,6 @@ final class AuthService extends AuthGrpc.AuthImplBase {
         Permission revoked = new Permission(Permission.Type.READWRITE, request.getKey(), request.getRangeEnd());
         answer(change(AuthChange.revokePermission(request.getRole(), revoked)), out,
                 h -> AuthRoleRevokePermissionResponse.newBuilder().setHeader(h).build());
-    }
-
-    private static <T> CompletableFuture<T> read(java.util.function.Supplier<T> read) {
-        try {
-            return CompletableFuture.completedFuture(read.get());
-        } catch (StoreException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     private static io.etcd.jetcd.api.Permission proto(Permission p) {

@@ -1,8 +1,11 @@
 package io.keelson.store.server;
 
+import io.grpc.Grpc;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
@@ -119,7 +122,17 @@ final class ClientPort implements InternalProtocolNegotiator.ProtocolNegotiator 
             }
             if (n == PREFACE.length) {
                 ctx.pipeline().addAfter(ctx.name(), null, grpc.newHandler(grpcHandler));
-                events.forEach(ctx::fireUserEventTriggered);
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                for (Object event : events) {
+                    // as gRPC's own TLS negotiation does: calls see the session (auth takes a user from its
+                    // client certificate)
+                    if (ssl != null && event instanceof ProtocolNegotiationEvent negotiated) {
+                        event = InternalProtocolNegotiationEvent.withAttributes(negotiated,
+                                InternalProtocolNegotiationEvent.getAttributes(negotiated).toBuilder()
+                                        .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, ssl.engine().getSession()).build());
+                    }
+                    ctx.fireUserEventTriggered(event);
+                }
                 ctx.pipeline().remove(this);
             }
         }

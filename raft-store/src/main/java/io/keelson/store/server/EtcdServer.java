@@ -156,7 +156,7 @@ public final class EtcdServer implements AutoCloseable {
             server = builder.directExecutor()
                     .maxInboundMessageSize((int) member.config().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                     .intercept(new RequireLeader(member))
-                    .intercept(new AuthGuard(member))
+                    .intercept(new AuthGuard(member, tls != null && tls.trustedCaFile() != null))
                     .intercept(new LearnerGuard(member))
                     .intercept(metrics) // outermost: counts the calls RequireLeader refuses too
                     .addService(new KvService(member))

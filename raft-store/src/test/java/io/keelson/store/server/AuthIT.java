@@ -158,6 +158,26 @@ class AuthIT {
         watch.onCompleted();
     }
 
+    @Test
+    void revokingALease_needsWriteAccessToEveryKeyAttachedToIt() throws Exception {
+        enableAuthWithAlice();
+        try (Client alice = Client.builder().endpoints(cluster.endpoints.get(0)).user(bytes("alice"))
+                .password(bytes("alicepw")).build();
+             Client rootUser = Client.builder().endpoints(cluster.endpoints.get(0)).user(bytes("root"))
+                     .password(bytes("rootpw")).build()) {
+            long others = rootUser.getLeaseClient().grant(60).get(10, TimeUnit.SECONDS).getID();
+            rootUser.getKVClient().put(bytes("/b"), bytes("v"), io.etcd.jetcd.options.PutOption.builder()
+                    .withLeaseId(others).build()).get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> alice.getLeaseClient().revoke(others).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("etcdserver: permission denied");
+            long own = alice.getLeaseClient().grant(60).get(10, TimeUnit.SECONDS).getID();
+            alice.getKVClient().put(bytes("/a/leased"), bytes("v"), io.etcd.jetcd.options.PutOption.builder()
+                    .withLeaseId(own).build()).get(10, TimeUnit.SECONDS);
+            alice.getLeaseClient().revoke(own).get(10, TimeUnit.SECONDS);
+            assertThat(alice.getKVClient().get(bytes("/a/leased")).get(10, TimeUnit.SECONDS).getCount()).isZero();
+        }
+    }
+
     /** The session of jetcd 0.8.7's AuthClientTest, on a three-member cluster. */
     @Test
     void jetcdsAuthSession() throws Exception {

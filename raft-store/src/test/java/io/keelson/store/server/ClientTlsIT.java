@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import com.google.protobuf.ByteString;
+import io.keelson.store.auth.AuthChange;
+import io.keelson.store.auth.Permission;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +151,28 @@ class ClientTlsIT {
         }
         assertThatThrownBy(() -> https().send(HttpRequest.newBuilder(URI.create(endpoint + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void withAuthEnabled_aCertificatesCommonNameIsItsUser() throws Exception {
+        serve(new EtcdServer.ClientTls(serverCert.cert(), serverCert.key(), certs.caFile()));
+        ByteString appPrefix = ByteString.copyFromUtf8("/app/");
+        for (AuthChange change : List.of(AuthChange.userAdd("root", "rootpw"), AuthChange.grantRole("root", "root"),
+                AuthChange.userAdd("app", ""), AuthChange.roleAdd("app"),
+                AuthChange.grantPermission("app", new Permission(Permission.Type.READWRITE, appPrefix,
+                        io.keelson.store.KeyRanges.prefixEnd(appPrefix))),
+                AuthChange.grantRole("app", "app"), AuthChange.enable())) {
+            member.changeAuth(change).get(10, TimeUnit.SECONDS);
+        }
+        try (Client app = client(certs.issue("app")); Client nobody = client(certs.issue("nobody"))) {
+            ByteSequence mine = ByteSequence.from("/app/x", StandardCharsets.UTF_8);
+            app.getKVClient().put(mine, VALUE).get(10, TimeUnit.SECONDS);
+            assertThat(app.getKVClient().get(mine).get(10, TimeUnit.SECONDS).getCount()).isOne();
+            assertThatThrownBy(() -> app.getKVClient().put(KEY, VALUE).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("etcdserver: permission denied");
+            assertThatThrownBy(() -> nobody.getKVClient().get(mine).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("etcdserver: permission denied");
+        }
     }
 
     @Test
