@@ -60,6 +60,7 @@ import java.util.random.RandomGenerator;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
@@ -1149,22 +1150,24 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public boolean isLearner() {
-        try {
-            return server.getDivision(groupId).getRaftConf()
-                    .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER).stream()
-                    .anyMatch(p -> p.getId().equals(selfId));
-        } catch (IOException e) {
-            return false;
-        }
+        return inConfigurationAs(RaftPeerRole.LISTENER);
     }
 
     /** Whether this member is in the Raft configuration it knows (a joining member, once let in). */
     private boolean inConfiguration() {
+        return inConfigurationAs(RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+    }
+
+    /** Whether the current configuration has this member in one of {@code roles} (voters are FOLLOWER). */
+    private boolean inConfigurationAs(RaftPeerRole... roles) {
         try {
             var conf = server.getDivision(groupId).getRaftConf();
-            return java.util.stream.Stream.of(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER,
-                    org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
-                    .anyMatch(role -> conf.getCurrentPeers(role).stream().anyMatch(p -> p.getId().equals(selfId)));
+            for (RaftPeerRole role : roles) {
+                if (conf.getCurrentPeers(role).stream().anyMatch(p -> p.getId().equals(selfId))) {
+                    return true;
+                }
+            }
+            return false;
         } catch (IOException e) {
             return false;
         }
