@@ -151,6 +151,13 @@ public final class Main implements Callable<Integer> {
             description = "Token type of etcd's auth: simple (tokens valid on every member while used every 5 minutes).")
     String authToken;
 
+    @Option(names = "--auth-token-ttl", defaultValue = "300",
+            description = "Seconds an auth token stays valid without use.")
+    long authTokenTtl;
+
+    @Option(names = "--bcrypt-cost", defaultValue = "10", description = "bcrypt cost of stored passwords (4 to 31).")
+    int bcryptCost;
+
     @Option(names = "--enable-pprof", description = "Accepted and ignored: there is no Go profiler in a JVM (use"
             + " Java Flight Recorder).")
     boolean enablePprof;
@@ -347,7 +354,8 @@ public final class Main implements Callable<Integer> {
                     .withElectionTimeout(Duration.ofMillis(electionTimeout))
                     .withWatchProgressInterval(goDuration("--experimental-watch-progress-notify-interval",
                             watchProgressNotifyInterval))
-                    .withHeartbeatInterval(Duration.ofMillis(heartbeatInterval));
+                    .withHeartbeatInterval(Duration.ofMillis(heartbeatInterval))
+                    .withAuth(Duration.ofSeconds(authTokenTtl), bcryptCost);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -53,6 +53,8 @@ class MainTest {
         assertThat(run("--metrics", "everything").err()).contains("--metrics must be basic or extensive");
         assertThat(run("--auth-token", "jwt,pub-key=k.pem,priv-key=k.pem,sign-method=RS256").err())
                 .contains("--auth-token: Keelson issues simple tokens only, not 'jwt'");
+        assertThat(run("--bcrypt-cost", "3").err()).contains("bcryptCost must be between 4 and 31: 3");
+        assertThat(run("--auth-token-ttl", "0").err()).contains("authTokenTtl must be at least 1 s");
         assertThat(run("--grpc-keepalive-min-time", "soon").err()).contains(
                 "--grpc-keepalive-min-time: expected a positive duration such as 500ms, 5s or 2h, got 'soon'");
         assertThat(run("--max-concurrent-streams", "0").err()).contains("--max-concurrent-streams must be at least 1");

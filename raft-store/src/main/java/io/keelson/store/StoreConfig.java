@@ -35,12 +35,15 @@ import java.util.List;
  * @param joinExisting         whether a member without data joins a running cluster that added it (etcd's
  *                             {@code --initial-cluster-state existing}) instead of forming a new one with
  *                             {@code peers}
+ * @param authTokenTtl         how long an auth token stays valid without use (etcd's default 300 s)
+ * @param bcryptCost           the bcrypt cost of stored passwords (etcd's default 10; 4 to 31)
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration heartbeatInterval, Duration requestTimeout,
                           int maxBatchOps, int maxBatchBytes, int maxInFlightBatches, Duration watchProgressInterval,
-                          long quotaBackendBytes, PeerTls peerTls, boolean joinExisting) {
+                          long quotaBackendBytes, PeerTls peerTls, boolean joinExisting,
+                          Duration authTokenTtl, int bcryptCost) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
     /** etcd's default backend quota. */
@@ -80,6 +83,12 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         if (heartbeatInterval.toMillis() < 1) {
             throw new IllegalArgumentException("heartbeatInterval must be >= 1 ms");
         }
+        if (authTokenTtl.toSeconds() < 1) {
+            throw new IllegalArgumentException("authTokenTtl must be at least 1 s");
+        }
+        if (bcryptCost < 4 || bcryptCost > 31) {
+            throw new IllegalArgumentException("bcryptCost must be between 4 and 31: " + bcryptCost);
+        }
         if (electionTimeout.toMillis() < 50 || requestTimeout.toMillis() <= 0) {
             throw new IllegalArgumentException("electionTimeout must be >= 50 ms and requestTimeout positive");
         }
@@ -96,7 +105,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100),
                 Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES, null,
-                false);
+                false, Duration.ofSeconds(300), 10);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -111,76 +120,88 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withPeers(String memberName, List<Peer> peers) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     /** The most operations one transaction may have in a branch (etcd's {@code --max-txn-ops}, 128). */
     public StoreConfig withMaxTxnOps(int maxTxnOps) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     /** How long a write or linearizable read may wait for the group before it fails as timed out. */
     public StoreConfig withRequestTimeout(Duration requestTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     /** TLS between the members (every member of the group needs it, with certificates from the same CA). */
     public StoreConfig withPeerTls(PeerTls peerTls) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
+                bcryptCost);
     }
 
     /**
@@ -190,6 +211,14 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withJoinExisting() {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, true);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, true, authTokenTtl, bcryptCost);
+    }
+
+    /** etcd's {@code --auth-token-ttl} and {@code --bcrypt-cost}. */
+    public StoreConfig withAuth(Duration authTokenTtl, int bcryptCost) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting,
+                authTokenTtl, bcryptCost);
     }
 }

@@ -16,23 +16,27 @@ import java.util.random.RandomGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
- * etcd's auth on a member: changes go through the log with passwords hashed first (bcrypt, etcd's cost of 10), and
- * Authenticate checks a password here, then issues a simple token through the log so that every member knows it.
+ * etcd's auth on a member: changes go through the log with passwords hashed first (bcrypt at {@code --bcrypt-cost}),
+ * and Authenticate checks a password here, then issues a simple token through the log so that every member knows it.
  */
 final class Authentication {
-    /** etcd's default {@code --bcrypt-cost}. */
-    private static final int BCRYPT_COST = 10;
     private static final String TOKEN_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
     private final Supplier<CompletableFuture<AuthState>> state;
     private final Function<Command, CompletableFuture<Boolean>> propose;
     private final Executor hashing;
     private final RandomGenerator random;
-    private final Tokens tokens = new Tokens(System::nanoTime);
+    private final Tokens tokens;
+    private final int bcryptCost;
 
-    /** @param state the auth state as a linearizable read sees it */
-    Authentication(Supplier<CompletableFuture<AuthState>> state, Function<Command, CompletableFuture<Boolean>> propose, Executor hashing,
-                   RandomGenerator random) {
+    /**
+     * @param state    the auth state as a linearizable read sees it
+     * @param tokenTtl how long a token stays valid without use
+     */
+    Authentication(Supplier<CompletableFuture<AuthState>> state, Function<Command, CompletableFuture<Boolean>> propose,
+                   Executor hashing, RandomGenerator random, java.time.Duration tokenTtl, int bcryptCost) {
+        this.tokens = new Tokens(System::nanoTime, tokenTtl);
+        this.bcryptCost = bcryptCost;
         this.state = state;
         this.propose = propose;
         this.hashing = hashing;
@@ -59,7 +63,7 @@ final class Authentication {
     private String hash(String password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);
-        return OpenBSDBCrypt.generate("2a", password.getBytes(StandardCharsets.UTF_8), salt, BCRYPT_COST);
+        return OpenBSDBCrypt.generate("2a", password.getBytes(StandardCharsets.UTF_8), salt, bcryptCost);
     }
 
     /** etcd's Authenticate: the user's password is checked here, and the token is known everywhere once applied. */

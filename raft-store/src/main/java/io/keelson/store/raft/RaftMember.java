@@ -197,7 +197,8 @@ public final class RaftMember implements StoreMember {
         this.lessor = new Lessor(System::nanoTime, scheduler, 250,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.authWork = Executors.newCachedThreadPool(daemon("keelson-auth"));
-        this.authentication = new Authentication(this::readAuthState, this::propose, authWork, random);
+        this.authentication = new Authentication(this::readAuthState, this::propose, authWork, random,
+                config.authTokenTtl(), config.bcryptCost());
         this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
                 new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
                         : stateMachine.mvcc().registeredMembers(), this::propose, client, random);

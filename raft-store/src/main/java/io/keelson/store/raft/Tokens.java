@@ -7,21 +7,21 @@ import java.util.function.LongSupplier;
 
 /**
  * etcd's simple tokens on one member: issued by Authenticate through the log, so every member knows each; valid
- * until unused for the TTL (etcd's five minutes), each use renewing it; dropped when their user is deleted or its
- * password changes, and all of them when auth is disabled.
+ * until unused for the TTL ({@code --auth-token-ttl}, etcd's five minutes), each use renewing it; dropped when their
+ * user is deleted or its password changes, and all of them when auth is disabled.
  */
 final class Tokens {
-    /** etcd's simple token TTL. */
-    static final long TTL_NANOS = 5L * 60 * 1_000_000_000;
 
     private record Holder(String user, long[] lastUsed) {
     }
 
     private final Map<String, Holder> tokens = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
+    private final long ttlNanos;
 
-    Tokens(LongSupplier nanoTime) {
+    Tokens(LongSupplier nanoTime, java.time.Duration ttl) {
         this.nanoTime = nanoTime;
+        this.ttlNanos = ttl.toNanos();
     }
 
     void issued(String token, String user) {
@@ -36,7 +36,7 @@ final class Tokens {
         }
         long now = nanoTime.getAsLong();
         synchronized (h) {
-            if (now - h.lastUsed()[0] > TTL_NANOS) {
+            if (now - h.lastUsed()[0] > ttlNanos) {
                 tokens.remove(token, h);
                 return Optional.empty();
             }

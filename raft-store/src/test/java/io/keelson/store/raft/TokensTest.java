@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** etcd's simple tokens: valid while used within the TTL, dropped with their user or when auth is disabled. */
 class TokensTest {
     final AtomicLong now = new AtomicLong();
-    final Tokens tokens = new Tokens(now::get);
+    final Tokens tokens = new Tokens(now::get, java.time.Duration.ofMinutes(5));
 
     private void advanceSeconds(long seconds) {
         now.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
