@@ -1,6 +1,7 @@
 package io.keelson.cli;
 
 import io.keelson.store.KeelsonStore;
+import io.keelson.store.auth.JwtTokens;
 import io.keelson.store.Peer;
 import io.keelson.store.PeerTls;
 import io.keelson.store.StoreConfig;
@@ -148,7 +149,8 @@ public final class Main implements Callable<Integer> {
     String metricsLevel;
 
     @Option(names = "--auth-token", defaultValue = "simple",
-            description = "Token type of etcd's auth: simple (tokens valid on every member while used every 5 minutes).")
+            description = "Token type of etcd's auth: simple, or jwt,pub-key=<pem>,priv-key=<pem>,sign-method=RS256,"
+                    + "ttl=5m (signed tokens).")
     String authToken;
 
     @Option(names = "--auth-token-ttl", defaultValue = "300",
@@ -321,9 +323,9 @@ public final class Main implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--log-outputs: Keelson logs to stderr (default) or"
                     + " stdout, not to '" + logOutputs + "'");
         }
-        if (!authToken.equals("simple")) {
-            throw new ParameterException(spec.commandLine(), "--auth-token: Keelson issues simple tokens only, not '"
-                    + authToken.split(",")[0] + "'");
+        if (!authToken.equals("simple") && !authToken.split(",")[0].equals("jwt")) {
+            throw new ParameterException(spec.commandLine(), "--auth-token: expected simple or jwt,..., not '"
+                    + authToken + "'");
         }
         if (!List.of("basic", "extensive").contains(metricsLevel)) {
             throw new ParameterException(spec.commandLine(), "--metrics must be basic or extensive");
@@ -355,7 +357,8 @@ public final class Main implements Callable<Integer> {
                     .withWatchProgressInterval(goDuration("--experimental-watch-progress-notify-interval",
                             watchProgressNotifyInterval))
                     .withHeartbeatInterval(Duration.ofMillis(heartbeatInterval))
-                    .withAuth(Duration.ofSeconds(authTokenTtl), bcryptCost);
+                    .withAuth(Duration.ofSeconds(authTokenTtl), bcryptCost)
+                    .withJwtTokens(authToken.equals("simple") ? null : JwtTokens.parse(authToken));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -51,8 +51,11 @@ class MainTest {
         assertThat(run("--log-outputs", "/var/log/etcd.log").err())
                 .contains("--log-outputs: Keelson logs to stderr (default) or stdout, not to '/var/log/etcd.log'");
         assertThat(run("--metrics", "everything").err()).contains("--metrics must be basic or extensive");
-        assertThat(run("--auth-token", "jwt,pub-key=k.pem,priv-key=k.pem,sign-method=RS256").err())
-                .contains("--auth-token: Keelson issues simple tokens only, not 'jwt'");
+        assertThat(run("--auth-token", "oauth").err()).contains("--auth-token: expected simple or jwt,..., not 'oauth'");
+        assertThat(run("--auth-token", "jwt,pub-key=k.pub,priv-key=k.pem,sign-method=HS256").err())
+                .contains("jwt sign-method must be one of [RS256");
+        assertThat(run("--auth-token", "jwt,pub-key=k.pub,priv-key=k.pem,sign-method=RS256,ttl=soon").err())
+                .contains("jwt ttl: expected a duration such as 300s, 5m or 1h, got 'soon'");
         assertThat(run("--bcrypt-cost", "3").err()).contains("bcryptCost must be between 4 and 31: 3");
         assertThat(run("--auth-token-ttl", "0").err()).contains("authTokenTtl must be at least 1 s");
         assertThat(run("--grpc-keepalive-min-time", "soon").err()).contains(

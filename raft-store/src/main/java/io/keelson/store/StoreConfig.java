@@ -37,13 +37,14 @@ import java.util.List;
  *                             {@code peers}
  * @param authTokenTtl         how long an auth token stays valid without use (etcd's default 300 s)
  * @param bcryptCost           the bcrypt cost of stored passwords (etcd's default 10; 4 to 31)
+ * @param jwtTokens            JSON Web Tokens instead of simple ones (etcd's {@code --auth-token jwt,...}), or null
  */
 public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, long snapshotCount,
                           long catchUpEntries, long maxRequestBytes, int maxTxnOps, long minLeaseTtlSeconds,
                           Duration electionTimeout, Duration heartbeatInterval, Duration requestTimeout,
                           int maxBatchOps, int maxBatchBytes, int maxInFlightBatches, Duration watchProgressInterval,
                           long quotaBackendBytes, PeerTls peerTls, boolean joinExisting,
-                          Duration authTokenTtl, int bcryptCost) {
+                          Duration authTokenTtl, int bcryptCost, io.keelson.store.auth.JwtTokens jwtTokens) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
     /** etcd's default backend quota. */
@@ -105,7 +106,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, "default", List.of(new Peer("default", "127.0.0.1", 0)), 10_000, 5_000,
                 DEFAULT_MAX_REQUEST_BYTES, 128, 2, Duration.ofSeconds(1), Duration.ofMillis(100),
                 Duration.ofSeconds(10), 1024, 4 * 1024 * 1024, 2, Duration.ofMinutes(10), DEFAULT_QUOTA_BACKEND_BYTES, null,
-                false, Duration.ofSeconds(300), 10);
+                false, Duration.ofSeconds(300), 10, null);
     }
 
     /** Member {@code memberName} of the group {@code peers}, with etcd's defaults. */
@@ -121,21 +122,21 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withSnapshotCount(long snapshotCount, long catchUpEntries) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withMaxRequestBytes(long maxRequestBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     /** The most operations one transaction may have in a branch (etcd's {@code --max-txn-ops}, 128). */
@@ -143,21 +144,21 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withMinLeaseTtlSeconds(long minLeaseTtlSeconds) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withElectionTimeout(Duration electionTimeout) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     /** How long a write or linearizable read may wait for the group before it fails as timed out. */
@@ -165,35 +166,35 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withBatching(int maxBatchOps, int maxBatchBytes, int maxInFlightBatches) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withWatchProgressInterval(Duration watchProgressInterval) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     public StoreConfig withQuotaBackendBytes(long quotaBackendBytes) {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     /** TLS between the members (every member of the group needs it, with certificates from the same CA). */
@@ -201,7 +202,7 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting, authTokenTtl,
-                bcryptCost);
+                bcryptCost, jwtTokens);
     }
 
     /**
@@ -211,7 +212,8 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
     public StoreConfig withJoinExisting() {
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
-                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, true, authTokenTtl, bcryptCost);
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, true, authTokenTtl, bcryptCost,
+                jwtTokens);
     }
 
     /** etcd's {@code --auth-token-ttl} and {@code --bcrypt-cost}. */
@@ -219,6 +221,14 @@ public record StoreConfig(Path dataDir, String memberName, List<Peer> peers, lon
         return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
                 maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
                 maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting,
-                authTokenTtl, bcryptCost);
+                authTokenTtl, bcryptCost, jwtTokens);
+    }
+
+    /** etcd's {@code --auth-token jwt,...}: signed tokens that every member checks with the public key. */
+    public StoreConfig withJwtTokens(io.keelson.store.auth.JwtTokens jwtTokens) {
+        return new StoreConfig(dataDir, memberName, peers, snapshotCount, catchUpEntries, maxRequestBytes,
+                maxTxnOps, minLeaseTtlSeconds, electionTimeout, heartbeatInterval, requestTimeout, maxBatchOps,
+                maxBatchBytes, maxInFlightBatches, watchProgressInterval, quotaBackendBytes, peerTls, joinExisting,
+                authTokenTtl, bcryptCost, jwtTokens);
     }
 }

@@ -27,6 +27,7 @@ final class Authentication {
     private final Executor hashing;
     private final RandomGenerator random;
     private final Tokens tokens;
+    private final JwtIssuer jwt; // null: simple tokens
     private final int bcryptCost;
 
     /**
@@ -34,8 +35,10 @@ final class Authentication {
      * @param tokenTtl how long a token stays valid without use
      */
     Authentication(Supplier<CompletableFuture<AuthState>> state, Function<Command, CompletableFuture<Boolean>> propose,
-                   Executor hashing, RandomGenerator random, java.time.Duration tokenTtl, int bcryptCost) {
+                   Executor hashing, RandomGenerator random, java.time.Duration tokenTtl, int bcryptCost,
+                   JwtIssuer jwt) {
         this.tokens = new Tokens(System::nanoTime, tokenTtl);
+        this.jwt = jwt;
         this.bcryptCost = bcryptCost;
         this.state = state;
         this.propose = propose;
@@ -78,9 +81,10 @@ final class Authentication {
                     password.getBytes(StandardCharsets.UTF_8))) {
                 throw new StoreException(ErrorCode.AUTH_FAILED);
             }
-            return newToken();
-        }, hashing).thenCompose(token -> propose.apply(new Command.Auth(AuthOp.newBuilder()
-                .setKind(AuthState.TOKEN_KIND).setName(user).setToken(token).build())).thenApply(ok -> token));
+            return jwt != null ? jwt.issue(user, auth.revision()) : newToken();
+        }, hashing).thenCompose(token -> jwt != null ? CompletableFuture.completedFuture(token) // signed: no log entry
+                : propose.apply(new Command.Auth(AuthOp.newBuilder().setKind(AuthState.TOKEN_KIND).setName(user)
+                        .setToken(token).build())).thenApply(ok -> token));
     }
 
     /** etcd's simple token: 16 random letters, then a dot and a counter of its own (here: more randomness). */
@@ -93,7 +97,7 @@ final class Authentication {
     }
 
     Optional<String> tokenUser(String token) {
-        return tokens.user(token);
+        return jwt != null ? jwt.user(token) : tokens.user(token);
     }
 
     /** Keeps the tokens in step with an auth op that applied here. */

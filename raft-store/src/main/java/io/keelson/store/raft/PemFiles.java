@@ -53,6 +53,27 @@ public final class PemFiles {
         Files.writeString(file, text.toString());
     }
 
+    /** The public key of a PEM file: a {@code PUBLIC KEY}, a certificate's, or a key pair's. */
+    public static java.security.PublicKey publicKey(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
+                if (o instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+                    return converter.getPublicKey(info);
+                }
+                if (o instanceof org.bouncycastle.cert.X509CertificateHolder cert) {
+                    return converter.getPublicKey(cert.getSubjectPublicKeyInfo());
+                }
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getPublicKey(pair.getPublicKeyInfo());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + " holds no readable public key: " + e.getMessage(), e);
+        }
+        throw new IOException(file + " holds no public key (PEM PUBLIC KEY or CERTIFICATE)");
+    }
+
     /** The file's private key; encrypted keys are refused, as etcd refuses them. */
     public static PrivateKey privateKey(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {

@@ -132,6 +132,8 @@ public final class RaftMember implements StoreMember {
      *                the leader), or null to start with its stored group or form a new one with its peers
      */
     private RaftMember(StoreConfig config, UUID joining) throws IOException {
+        // the keys first: a key that cannot be read fails the start before any thread exists
+        JwtIssuer jwt = config.jwtTokens() == null ? null : new JwtIssuer(config.jwtTokens(), System::currentTimeMillis);
         this.config = config;
         this.random = new SecureRandom();
         List<String> names = config.peers().stream().map(Peer::name).sorted().toList();
@@ -198,7 +200,7 @@ public final class RaftMember implements StoreMember {
                 id -> propose(new Command.LeaseRevoke(id)));
         this.authWork = Executors.newCachedThreadPool(daemon("keelson-auth"));
         this.authentication = new Authentication(this::readAuthState, this::propose, authWork, random,
-                config.authTokenTtl(), config.bcryptCost());
+                config.authTokenTtl(), config.bcryptCost(), jwt);
         this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
                 new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
                         : stateMachine.mvcc().registeredMembers(), this::propose, client, random);
