@@ -293,6 +293,11 @@ public final class Main implements Callable<Integer> {
             member.close();
             stopped.countDown();
         }, "keelson-shutdown"));
+        member.removal().thenRunAsync(() -> {
+            // as etcd's member: once removed, it stops, and the process ends (its shutdown hook closes the member)
+            System.err.println("keelson: the member has been permanently removed from the cluster");
+            System.exit(0);
+        }, task -> new Thread(task, "keelson-removed").start());
         System.err.println("keelson: member " + name + " serving etcd v3 clients on " + listenClientUrls
                 + ", data in " + config.dataDir());
         System.err.println("keelson: ready to serve client requests"); // the line etcd's launchers wait for

@@ -139,6 +139,15 @@ class LauncherFlagsIT {
                 assertThat(joined.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers())
                         .extracting(io.etcd.jetcd.cluster.Member::getName).containsExactlyInAnyOrder("etcd0", "etcd1");
             }
+            long id = etcd.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().stream()
+                    .filter(m -> m.getName().equals("etcd1")).findFirst().orElseThrow().getId();
+            etcd.getClusterClient().removeMember(id).get(30, TimeUnit.SECONDS);
+            // as etcd's: a removed member stops, and its process ends
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the removed member's process ended").isTrue();
+            assertThat(second.exitValue()).isZero();
+            assertThat(Files.readString(dir.resolve("etcd1.log")))
+                    .contains("the member has been permanently removed from the cluster");
+            assertPutThenGet(etcd, "after-removal");
         } finally {
             if (second != null) {
                 second.destroy();

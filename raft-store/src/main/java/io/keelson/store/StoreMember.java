@@ -64,6 +64,12 @@ public interface StoreMember extends KvStore {
      */
     java.util.concurrent.CompletableFuture<Void> removeMember(long memberId);
 
+    /**
+     * Completes when this member learns that it was removed from the cluster (etcd's member then stops:
+     * {@code bin/keelson} exits). Until it is closed, it keeps answering as any client of the cluster would.
+     */
+    java.util.concurrent.CompletableFuture<Void> removal();
+
     /** Whether this member is a learner: it receives the log but does not vote. */
     boolean isLearner();
 

@@ -133,6 +133,8 @@ class MembershipIT {
 
         a.removeMember(added.id()).join();
         await(() -> a.members().size() == 2, "b left the configuration");
+        b.removal().get(30, TimeUnit.SECONDS); // b learns it was removed, as etcd's member does
+        assertThat(c.removal()).isNotDone();
         assertThat(a.memberList()).extracting(ClusterMember::name).containsExactlyInAnyOrder("a", "c");
         a.put(PutRequest.of("after", "removal")).get(10, TimeUnit.SECONDS);
         await(() -> "removal".equals(TestStores.contents(c, true).get("after")), "c applied a write");

@@ -75,6 +75,12 @@ final class KvStateMachine extends BaseStateMachine {
 
         /** Takes a batch a follower forwarded into the log; answers once it is applied here. */
         CompletableFuture<QueryReply> forwarded(ByteString batch);
+
+        /** A configuration entry was applied (Ratis' membership changes). */
+        void configurationApplied(org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf);
+
+        /** Ratis shut this member's division down on its own: the leader told it that it was removed. */
+        void removed();
     }
 
     /** Supplies cluster and member ids for response headers. */
@@ -297,6 +303,23 @@ final class KvStateMachine extends BaseStateMachine {
         Listener l = listener;
         if (l != null) {
             l.steppedDown();
+        }
+    }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index,
+                                           org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+        Listener l = listener;
+        if (l != null) {
+            l.configurationApplied(conf);
+        }
+    }
+
+    @Override
+    public void notifyServerShutdown(org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, boolean allServer) {
+        Listener l = listener;
+        if (!allServer && l != null) { // allServer: this member is being closed
+            l.removed();
         }
     }
 

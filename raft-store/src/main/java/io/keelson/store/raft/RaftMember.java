@@ -98,6 +98,9 @@ public final class RaftMember implements StoreMember {
     private final UUID groupUuid;
     private final Membership membership;
     private final Authentication authentication;
+    private final CompletableFuture<Void> removal = new CompletableFuture<>();
+    /** Whether a configuration with this member in it has applied here: a joiner replays older ones first. */
+    private volatile boolean seenInConfiguration;
     private final ExecutorService authWork;
     /** 0 until a joining member knows the id it was added with. */
     private volatile long memberId;
@@ -204,6 +207,7 @@ public final class RaftMember implements StoreMember {
         this.membership = new Membership(groupUuid, config.peers(), config.peerTls() != null,
                 new RaftConfigurationView(), () -> stateMachine.mvcc() == null ? null
                         : stateMachine.mvcc().registeredMembers(), this::propose, client, random);
+        this.seenInConfiguration = joining == null;
         stateMachine.setListener(listener);
     }
 
@@ -652,6 +656,25 @@ public final class RaftMember implements StoreMember {
                 }
                 return QueryReply.newBuilder().setError(takenFailure(cause).name()).build();
             });
+        }
+
+        @Override
+        public void configurationApplied(org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+            var self = selfId.toByteString();
+            boolean in = java.util.stream.Stream.concat(conf.getPeersList().stream(), conf.getListenersList().stream())
+                    .anyMatch(p -> p.getId().equals(self));
+            if (in) {
+                seenInConfiguration = true;
+            } else if (seenInConfiguration && !inConfiguration()) {
+                // out of the applied configuration and of the newest one in the log (a restart replays older ones);
+                // completed off Ratis' thread, which what depends on it must not hold up
+                removal.completeAsync(() -> null);
+            }
+        }
+
+        @Override
+        public void removed() {
+            removal.completeAsync(() -> null);
         }
 
         @Override
@@ -1149,6 +1172,11 @@ public final class RaftMember implements StoreMember {
     @Override
     public Optional<String> tokenUser(String token) {
         return authentication.tokenUser(token);
+    }
+
+    @Override
+    public CompletableFuture<Void> removal() {
+        return removal;
     }
 
     @Override
