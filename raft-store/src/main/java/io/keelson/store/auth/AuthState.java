@@ -28,6 +28,7 @@ public final class AuthState {
     public static final int TOKEN_KIND = 100;
     private static final Comparator<ByteString> KEYS = ByteString.unsignedLexicographicalComparator();
     private static final AuthState EMPTY = new AuthState(false, 0, Map.of(), Map.of());
+    private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
 
     /** A user: its password's bcrypt hash and its roles, in name order. */
     public record User(String name, String passwordHash, List<String> roles) {
@@ -89,7 +90,7 @@ public final class AuthState {
         if (u.roles().contains(ROOT)) {
             return;
         }
-        ByteString end = rangeEnd.isEmpty() ? key.concat(ByteString.copyFrom(new byte[] {0})) : rangeEnd;
+        ByteString end = rangeEnd.isEmpty() ? key.concat(ZERO) : rangeEnd;
         if (!covered(u, key, openEnded(end) ? null : end, needed)) {
             throw new StoreException(ErrorCode.PERMISSION_DENIED);
         }
@@ -114,7 +115,7 @@ public final class AuthState {
     }
 
     private static boolean openEnded(ByteString end) {
-        return end.size() == 1 && end.byteAt(0) == 0;
+        return end.equals(ZERO);
     }
 
     /** Whether the union of the user's intervals of the needed type holds {@code [key, end)} (end null: unbounded). */
@@ -123,7 +124,7 @@ public final class AuthState {
         for (String role : u.roles()) {
             for (Permission p : roles.getOrDefault(role, List.of())) {
                 if (p.type().allows(needed)) {
-                    ByteString pend = p.rangeEnd().isEmpty() ? p.key().concat(ByteString.copyFrom(new byte[] {0}))
+                    ByteString pend = p.rangeEnd().isEmpty() ? p.key().concat(ZERO)
                             : openEnded(p.rangeEnd()) ? null : p.rangeEnd();
                     intervals.add(new ByteString[] {p.key(), pend});
                 }

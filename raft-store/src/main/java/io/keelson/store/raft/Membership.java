@@ -107,14 +107,14 @@ final class Membership {
     /** The id of the member named {@code name}: its registered id if it was added, else derived from its name. */
     long idOf(String name) {
         String address = addressOf(name);
-        if (address != null) {
-            for (RegisteredMember r : registered()) {
-                if (r.peerUrls().stream().anyMatch(u -> address.equals(hostPort(u)))) {
-                    return r.id();
-                }
-            }
-        }
-        return derivedId(group, name);
+        return address == null ? derivedId(group, name)
+                : registeredAt(address).map(RegisteredMember::id).orElseGet(() -> derivedId(group, name));
+    }
+
+    /** The registered member with a peer URL at {@code address} ({@code host:port}). */
+    private Optional<RegisteredMember> registeredAt(String address) {
+        return registered().stream().filter(r -> r.peerUrls().stream().anyMatch(u -> address.equals(hostPort(u))))
+                .findFirst();
     }
 
     static long derivedId(UUID group, String name) {
@@ -302,9 +302,7 @@ final class Membership {
      * it was added. Answers once Ratis has caught it up and committed the new configuration.
      */
     CompletableFuture<QueryReply> join(JoinQuery query) {
-        RegisteredMember member = registered().stream()
-                .filter(r -> r.peerUrls().stream().anyMatch(u -> query.getAddress().equals(hostPort(u))))
-                .findFirst().orElse(null);
+        RegisteredMember member = registeredAt(query.getAddress()).orElse(null);
         if (member == null) {
             return CompletableFuture.completedFuture(QueryReply.newBuilder()
                     .setError(ErrorCode.MEMBER_NOT_FOUND.name()).build());
