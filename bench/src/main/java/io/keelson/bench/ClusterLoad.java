@@ -75,6 +75,10 @@ public final class ClusterLoad implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "steady: seconds measured")
     int seconds;
 
+    @Option(names = "--threads", description = "deployment: also print the create phase's CPU per pod of the busiest"
+            + " thread groups, with JIT and GC time")
+    boolean threads;
+
     private static final String NS = "load";
     private final Clock clock = Clock.systemUTC();
 
@@ -187,7 +191,7 @@ public final class ClusterLoad implements Callable<Integer> {
         Resources<Deployment> api = kernel.resources(Deployment.class).inNamespace(NS);
         if (warmupReplicas > 0) {
             long w0 = System.nanoTime();
-            rollout(kernel, api, "warm-up", warmupReplicas);
+            rollout(kernel, api, "warm-up", warmupReplicas, () -> { });
             Deployment w = api.get("warm-up");
             w.getSpec().setReplicas(0);
             api.update(w);
@@ -198,7 +202,18 @@ public final class ClusterLoad implements Callable<Integer> {
                     warmupReplicas, (System.nanoTime() - w0) / 1e9);
         }
         long cpu0 = JvmStats.cpuNanos();
-        double[] seconds = rollout(kernel, api, "big", replicas);
+        Map<String, Long> threadCpu0 = threads ? JvmStats.cpuNanosByThreadGroup() : Map.of();
+        long jit0 = JvmStats.compilationMillis();
+        long gc0 = JvmStats.collectionMillis();
+        double[] seconds = rollout(kernel, api, "big", replicas, () -> {
+            if (threads) {
+                Map<String, Long> threadCpu = new java.util.HashMap<>(JvmStats.cpuNanosByThreadGroup());
+                threadCpu.put("(JIT compiling, elapsed)", (JvmStats.compilationMillis() - jit0) * 1_000_000);
+                threadCpu.put("(GC, elapsed)", (JvmStats.collectionMillis() - gc0) * 1_000_000);
+                System.out.println("# create phase, CPU per pod by thread group:");
+                JvmStats.printCpuByThreadGroup(threadCpu0, threadCpu, replicas, "pod");
+            }
+        });
         double created = seconds[0];
         double rolled = seconds[1];
         long cpuCreate = (long) (seconds[2]);
@@ -213,8 +228,8 @@ public final class ClusterLoad implements Callable<Integer> {
     }
 
     /** Creates the Deployment and rolls it to a new image: seconds to available, seconds to rolled, create CPU ns. */
-    private static double[] rollout(Kernel kernel, Resources<Deployment> api, String name, int replicas)
-            throws Exception {
+    private static double[] rollout(Kernel kernel, Resources<Deployment> api, String name, int replicas,
+                                    Runnable onCreated) throws Exception {
         long cpu0 = JvmStats.cpuNanos();
         long t0 = System.nanoTime();
         api.create(new DeploymentBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
@@ -227,6 +242,7 @@ public final class ClusterLoad implements Callable<Integer> {
                 + progress(kernel) + ")");
         double created = (System.nanoTime() - t0) / 1e9;
         long cpuCreate = JvmStats.cpuNanos() - cpu0;
+        onCreated.run();
 
         long t1 = System.nanoTime();
         Deployment d = api.get(name);

@@ -30,6 +30,36 @@ final class JvmStats {
                 byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "N"), cpu, Long::sum);
             }
         }
+        byGroup.putAll(vmThreadsCpuNanos());
+        return byGroup;
+    }
+
+    /**
+     * CPU time of the JVM's own threads (JIT compilers, GC, VM thread), which are not Java threads: read from
+     * {@code /proc/self/task} on Linux, by their 15-character names, as "(vm) name"; empty elsewhere.
+     */
+    private static Map<String, Long> vmThreadsCpuNanos() {
+        Map<String, Long> byGroup = new HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return byGroup;
+        }
+        long tick = 10_000_000L; // USER_HZ is 100 on Linux
+        for (java.io.File task : tasks) {
+            try {
+                String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+                if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler") && !name.startsWith("GC Thread")
+                        && !name.startsWith("G1 ") && !name.equals("VM Thread")) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                byGroup.merge("(vm) " + name.replaceAll("[0-9]+", "N"), ticks * tick, Long::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
         return byGroup;
     }
 

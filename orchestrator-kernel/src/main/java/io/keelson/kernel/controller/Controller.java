@@ -108,10 +108,12 @@ public final class Controller implements AutoCloseable {
             if (key == null) {
                 return;
             }
+            Duration rest = Duration.ZERO;
             try {
                 Result result = reconciler.reconcile(key);
                 if (!result.requeued()) {
                     queue.forget(key);
+                    rest = result.rest();
                 } else if (result.delay().isZero()) {
                     queue.addRateLimited(key);
                 } else {
@@ -123,7 +125,7 @@ public final class Controller implements AutoCloseable {
                         e.toString());
                 queue.addRateLimited(key);
             } finally {
-                queue.done(key);
+                queue.done(key, rest);
                 reconciles.incrementAndGet();
             }
         }
@@ -199,7 +201,7 @@ public final class Controller implements AutoCloseable {
             return this;
         }
 
-        /** The clock of back-offs and delays. */
+        /** The clock of back-offs, delays and rests. */
         public Builder clock(LongSupplier nanoTime) {
             this.nanoTime = Objects.requireNonNull(nanoTime);
             return this;

@@ -165,6 +165,7 @@ public final class ReplicaSetController implements ManagedController {
             return Result.done();
         }
         boolean mayAct = expectations.satisfied(key);
+        long scanStart = System.nanoTime();
         LabelSelector selector = LabelSelector.of(rs.getSpec().getSelector());
         // its own pods and the orphans it may adopt: not every pod of the namespace
         List<Pod> active = new ArrayList<>();
@@ -176,6 +177,7 @@ public final class ReplicaSetController implements ManagedController {
             }
         }
         List<Pod> owned = podControl.claim(rs, selector, active);
+        long scanned = System.nanoTime() - scanStart;
         RuntimeException failure = null;
         if (mayAct && rs.getMetadata().getDeletionTimestamp() == null) {
             try {
@@ -184,7 +186,9 @@ public final class ReplicaSetController implements ManagedController {
                 failure = e;
             }
         }
+        long countStart = System.nanoTime();
         ReplicaSetStatuses.Counts counts = ReplicaSetStatuses.count(rs, owned, clock.instant());
+        scanned += System.nanoTime() - countStart;
         ReplicaSetStatuses.write(kernel, rs, counts, failure, clock.instant());
         if (failure != null) {
             throw failure; // retried with back-off
@@ -194,7 +198,10 @@ public final class ReplicaSetController implements ManagedController {
         if (minReady > 0 && counts.ready() == replicas && counts.available() != replicas) {
             return Result.requeueAfter(Duration.ofSeconds(minReady)); // when the ready ones become available
         }
-        return Result.done();
+        // Reading thousands of pods takes milliseconds, and while they change faster than that, syncs would run
+        // back to back and take a core: resting three times as long folds their changes into fewer syncs.
+        return scanned < MIN_REST_NANOS ? Result.done()
+                : Result.doneThenRest(Duration.ofNanos(Math.min(MAX_REST_NANOS, 3 * scanned)));
     }
 
     private void manageReplicas(String key, ReplicaSet rs, List<Pod> owned) {
@@ -228,6 +235,8 @@ public final class ReplicaSetController implements ManagedController {
     }
 
     private static final String ORPHANS = "orphans/";
+    private static final long MIN_REST_NANOS = Duration.ofNanos(50_000).toNanos();
+    private static final long MAX_REST_NANOS = Duration.ofSeconds(1).toNanos();
 
     private static List<String> controllerIndex(Pod pod) {
         OwnerReference ref = Pods.controllerOf(pod);

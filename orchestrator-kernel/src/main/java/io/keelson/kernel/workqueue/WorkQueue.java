@@ -18,6 +18,8 @@ import java.util.function.LongSupplier;
  *   <li>an item being processed (taken and not yet {@link #done}) is never handed to a second worker; added
  *       meanwhile, it is handed out again after {@code done};</li>
  *   <li>{@link #addAfter} and {@link #addRateLimited} delay an add; the rate limiter decides how long;</li>
+ *   <li>{@link #done(Object, Duration)} rests an item: added during its rest, it is handed out when the rest is
+ *       over (and it counts as pending meanwhile);</li>
  *   <li>{@link #shutDown} wakes every waiting worker; {@link #take} then returns null.</li>
  * </ul>
  * Items must have value equality. Time comes from the injected clock; a delayed item becomes ready once the clock
@@ -27,7 +29,8 @@ public final class WorkQueue<T> implements AutoCloseable {
     /** The longest a waiting worker sleeps before it checks the delayed items against the clock again. */
     static final Duration POLL = Duration.ofMillis(50);
 
-    private record Delayed<T>(long readyAt, long sequence, T item) {
+    /** An add due at {@code readyAt}, or (with {@code restEnd}) the end of the item's rest. */
+    private record Delayed<T>(long readyAt, long sequence, T item, boolean restEnd) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -43,6 +46,8 @@ public final class WorkQueue<T> implements AutoCloseable {
     /** guarded by lock */
     private final PriorityQueue<Delayed<T>> delayed = new PriorityQueue<>(
             (a, b) -> a.readyAt != b.readyAt ? Long.compare(a.readyAt, b.readyAt) : Long.compare(a.sequence, b.sequence));
+    /** Items resting after {@link #done(Object, Duration)}: not handed out before the rest is over. guarded by lock */
+    private final Set<T> resting = new HashSet<>();
     /** guarded by lock */
     private long sequence;
     /** guarded by lock */
@@ -78,7 +83,7 @@ public final class WorkQueue<T> implements AutoCloseable {
         if (shuttingDown || !dirty.add(item)) {
             return;
         }
-        if (!processing.contains(item)) {
+        if (!processing.contains(item) && !resting.contains(item)) {
             queue.addLast(item);
             changed.signal();
         }
@@ -96,7 +101,7 @@ public final class WorkQueue<T> implements AutoCloseable {
             if (shuttingDown) {
                 return;
             }
-            delayed.add(new Delayed<>(nanoTime.getAsLong() + delay.toNanos(), sequence++, item));
+            delayed.add(new Delayed<>(nanoTime.getAsLong() + delay.toNanos(), sequence++, item, false));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -164,18 +169,38 @@ public final class WorkQueue<T> implements AutoCloseable {
     private void promoteDelayedLocked() {
         long now = nanoTime.getAsLong();
         while (!delayed.isEmpty() && delayed.peek().readyAt <= now) {
-            addLocked(delayed.poll().item);
+            Delayed<T> d = delayed.poll();
+            if (!d.restEnd) {
+                addLocked(d.item);
+            } else if (resting.remove(d.item) && dirty.contains(d.item)) {
+                queue.addLast(d.item);
+                changed.signal();
+            }
         }
     }
 
     /** The item's processing is over; if it was added meanwhile, it is queued again. Ignored for other items. */
     public void done(T item) {
+        done(item, Duration.ZERO);
+    }
+
+    /**
+     * The item's processing is over, and it rests for {@code rest} on the queue's clock: added meanwhile or during
+     * the rest, it is handed out once the rest is over, and until then the queue is not idle. Lets a controller
+     * whose reconcile of one key is expensive fold the changes that arrive while it works into one more reconcile
+     * instead of reconciling back to back. Ignored for items not being processed.
+     */
+    public void done(T item, Duration rest) {
         lock.lock();
         try {
             if (!processing.remove(item)) {
                 return;
             }
-            if (dirty.contains(item)) {
+            if (!rest.isNegative() && !rest.isZero() && !shuttingDown) {
+                resting.add(item);
+                delayed.add(new Delayed<>(nanoTime.getAsLong() + rest.toNanos(), sequence++, item, true));
+                changed.signalAll();
+            } else if (dirty.contains(item)) {
                 queue.addLast(item);
                 changed.signal();
             } else if (processing.isEmpty()) {
@@ -218,6 +243,7 @@ public final class WorkQueue<T> implements AutoCloseable {
             queue.clear();
             dirty.clear();
             delayed.clear();
+            resting.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -235,6 +261,12 @@ public final class WorkQueue<T> implements AutoCloseable {
         try {
             shuttingDown = true;
             delayed.clear();
+            for (T item : resting) { // work waiting only for its rest to end is drained too
+                if (dirty.contains(item)) {
+                    queue.addLast(item);
+                }
+            }
+            resting.clear();
             changed.signalAll();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!queue.isEmpty() || !processing.isEmpty()) {

@@ -13,11 +13,14 @@ import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +82,43 @@ class ControllerTest {
                 assertThat(failuresLeft.get()).isNegative(); // it failed twice, then succeeded
                 assertThat(overlaps.get()).isZero();
             }
+        }
+    }
+
+    @Test
+    void aKeyThatRests_isReconciledOnceAfterTheRest_forAllTheChangesMeanwhile() throws Exception {
+        AtomicLong now = new AtomicLong();
+        List<Long> reconciledAt = new CopyOnWriteArrayList<>();
+        try (Controller controller = Controller.builder("resting").clock(now::get).reconciler(key -> {
+            reconciledAt.add(now.get());
+            return key.equals("expensive") ? Result.doneThenRest(Duration.ofMillis(3)) : Result.done();
+        }).build()) {
+            controller.start();
+            controller.enqueue("expensive");
+            awaitReconciles(controller, 1);
+            for (int i = 0; i < 5; i++) {
+                controller.enqueue("expensive");
+            }
+            Thread.sleep(150); // three of the queue's polls of the clock
+            assertThat(reconciledAt).as("resting for 3 ms of the clock").hasSize(1);
+            assertThat(controller.isIdle()).as("a change waits").isFalse();
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(3));
+            awaitReconciles(controller, 2);
+            Thread.sleep(150);
+            assertThat(reconciledAt).as("five changes, one reconcile").containsExactly(0L, 3_000_000L);
+
+            controller.enqueue("cheap");
+            awaitReconciles(controller, 3);
+            controller.enqueue("cheap");
+            awaitReconciles(controller, 4); // no rest without one asked for
+        }
+    }
+
+    private static void awaitReconciles(Controller controller, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (controller.reconciles() < n) {
+            assertThat(System.nanoTime()).as("%d reconciles", n).isLessThan(deadline);
+            Thread.sleep(5);
         }
     }
 }

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lincheck over the work queue's contract: concurrent adds, polls and dones must be linearizable, so an item is
- * never handed to two workers at once, repeated adds merge, and an add during processing is not lost.
+ * never handed to two workers at once, repeated adds merge, and an add during processing or a rest is not lost.
  */
 @Param(name = "item", gen = IntGen.class, conf = "1:3")
 public class WorkQueueLincheckTest {
-    private final WorkQueue<Integer> queue = WorkQueue.create(new AtomicLong()::get);
+    private final AtomicLong clock = new AtomicLong();
+    private final WorkQueue<Integer> queue = WorkQueue.create(clock::get);
 
     @Operation
     public void add(@Param(name = "item") int item) {
@@ -30,6 +31,22 @@ public class WorkQueueLincheckTest {
     @Operation
     public void done(@Param(name = "item") int item) {
         queue.done(item);
+    }
+
+    /** A done that rests the item for one tick of the clock. */
+    @Operation
+    public void doneResting(@Param(name = "item") int item) {
+        queue.done(item, java.time.Duration.ofNanos(1));
+    }
+
+    @Operation
+    public void tick() {
+        clock.incrementAndGet();
+    }
+
+    @Operation
+    public boolean isIdle() {
+        return queue.isIdle();
     }
 
     @Operation

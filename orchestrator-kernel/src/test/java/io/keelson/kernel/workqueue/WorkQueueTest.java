@@ -46,6 +46,47 @@ class WorkQueueTest {
     }
 
     @Test
+    void done_withARest_holdsTheItemsAddsUntilTheRestIsOver_andTheQueueIsNotIdleMeanwhile() {
+        queue.add("a");
+        String taken = queue.poll();
+        queue.add("a"); // while processing
+        queue.done(taken, Duration.ofMillis(3));
+        queue.add("a"); // while resting: merged
+        assertThat(queue.poll()).isNull();
+        assertThat(queue.isIdle()).as("a change waits for the rest").isFalse();
+        now.addAndGet(Duration.ofMillis(3).toNanos());
+        assertThat(queue.poll()).isEqualTo("a");
+        assertThat(queue.poll()).isNull();
+        queue.done("a", Duration.ofMillis(3));
+        assertThat(queue.isIdle()).as("resting with nothing to do").isTrue();
+        now.addAndGet(Duration.ofMillis(3).toNanos());
+        assertThat(queue.poll()).as("a rest that ends with no add hands nothing out").isNull();
+        queue.add("a");
+        assertThat(queue.poll()).isEqualTo("a");
+    }
+
+    @Test
+    void aRestingItem_isDrainedOnShutDownWithDrain() throws InterruptedException {
+        queue.add("a");
+        String taken = queue.poll();
+        queue.add("a");
+        queue.done(taken, Duration.ofHours(1));
+        Thread worker = new Thread(() -> {
+            try {
+                for (String item; (item = queue.take()) != null; ) {
+                    queue.done(item, Duration.ofHours(1));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        worker.start();
+        assertThat(queue.shutDownWithDrain(Duration.ofSeconds(10))).isTrue();
+        worker.join(10_000);
+        assertThat(queue.isIdle()).isTrue();
+    }
+
+    @Test
     void addAfter_becomesReadyWhenTheClockPassesTheDelay() {
         queue.addAfter("later", Duration.ofSeconds(5));
         queue.addAfter("sooner", Duration.ofSeconds(1));
