@@ -202,20 +202,27 @@ final class ResourceScorer {
     }
 
     private static long balanced(long[] requested, long[] allocatable, long[] weights) {
-        List<Double> fractions = new ArrayList<>();
+        double[] fractions = new double[requested.length];
+        int n = 0;
         for (int i = 0; i < requested.length; i++) {
-            if (allocatable[i] == 0) {
-                continue;
+            if (allocatable[i] != 0) {
+                fractions[n++] = Math.min(1.0, (double) requested[i] / allocatable[i]);
             }
-            fractions.add(Math.min(1.0, (double) requested[i] / allocatable[i]));
         }
         double std = 0;
-        if (fractions.size() == 2) {
-            std = Math.abs(fractions.get(0) - fractions.get(1)) / 2;
-        } else if (fractions.size() > 2) {
-            double mean = fractions.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-            double variance = fractions.stream().mapToDouble(f -> (f - mean) * (f - mean)).sum() / fractions.size();
-            std = Math.sqrt(variance);
+        if (n == 2) {
+            std = Math.abs(fractions[0] - fractions[1]) / 2;
+        } else if (n > 2) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += fractions[i];
+            }
+            mean /= n;
+            double variance = 0;
+            for (int i = 0; i < n; i++) {
+                variance += (fractions[i] - mean) * (fractions[i] - mean);
+            }
+            std = Math.sqrt(variance / n);
         }
         return (long) ((1 - std) * ScorePlugin.MAX_SCORE);
     }
