@@ -51,6 +51,8 @@ public enum ErrorCode {
     PERMISSION_NOT_GRANTED("etcdserver: permission is not granted to the role"),
     AUTH_NOT_ENABLED("etcdserver: authentication is not enabled"),
     INVALID_AUTH_TOKEN("etcdserver: invalid auth token"),
+    /** The auth state changed between a request's permission check and its apply: a client retries it. */
+    AUTH_OLD_REVISION("etcdserver: revision of auth store is old"),
     INVALID_AUTH_MGMT("etcdserver: invalid auth management"),
     /** A watch whose range end is not after its key: etcd refuses to create it. */
     EMPTY_WATCH_RANGE("mvcc: watcher range is empty");

@@ -86,6 +86,14 @@ public interface StoreMember extends KvStore {
     /** etcd's auth state (users, roles, permissions, enabled) as applied on this member. */
     io.keelson.store.auth.AuthState authState();
 
+    /**
+     * This member for requests whose permissions were checked against the auth state at {@code authRevision}
+     * ({@link io.keelson.store.auth.AuthState#revision()}): their writes and lease revokes are applied only if
+     * the auth state has not changed by then, else they fail with {@link ErrorCode#AUTH_OLD_REVISION}, as etcd's
+     * auth applier refuses them (a client authenticates again and retries). 0: unchecked, this member itself.
+     */
+    KvStore checkedAt(long authRevision);
+
     /** The auth state as a linearizable read sees it: every change acknowledged before the call is in it. */
     java.util.concurrent.CompletableFuture<io.keelson.store.auth.AuthState> readAuthState();
 

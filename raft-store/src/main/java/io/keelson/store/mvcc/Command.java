@@ -6,8 +6,15 @@ import java.util.List;
 
 /** One operation of a Raft entry, as the state database applies it. */
 public sealed interface Command {
-    /** A client put, delete or transaction. */
-    record Write(TxnOp op) implements Command {
+    /**
+     * A client put, delete or transaction.
+     *
+     * @param authRevision the auth revision its permissions were checked against; 0: unchecked
+     */
+    record Write(TxnOp op, long authRevision) implements Command {
+        public Write(TxnOp op) {
+            this(op, 0);
+        }
     }
 
     record Compact(long revision) implements Command {
@@ -16,7 +23,11 @@ public sealed interface Command {
     record LeaseGrant(long id, long ttl) implements Command {
     }
 
-    record LeaseRevoke(long id) implements Command {
+    /** @param authRevision as {@link Write#authRevision} */
+    record LeaseRevoke(long id, long authRevision) implements Command {
+        public LeaseRevoke(long id) {
+            this(id, 0);
+        }
     }
 
     /** Raises or clears an alarm (etcd's alarm request). */

@@ -410,6 +410,9 @@ public final class MvccStore implements AutoCloseable {
                 try {
                     if (command instanceof Command.Alarm a) {
                         results.add(applier.alarm(a.activate(), a.alarm(), raised));
+                    } else if (checkedBefore(command, applier.auth())) {
+                        // etcd's auth applier: permissions checked at an older auth state may no longer hold
+                        results.add(new StoreException(ErrorCode.AUTH_OLD_REVISION));
                     } else if (takesSpace(command) && noSpace(raised)) {
                         // etcd's capped applier: every member refuses the same writes while NOSPACE is raised
                         results.add(new StoreException(ErrorCode.NO_SPACE));
@@ -436,6 +439,13 @@ public final class MvccStore implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** Whether the command's permissions were checked at an auth revision older than {@code auth}'s. */
+    private static boolean checkedBefore(Command command, io.keelson.store.auth.AuthState auth) {
+        long checkedAt = command instanceof Command.Write w ? w.authRevision()
+                : command instanceof Command.LeaseRevoke r ? r.authRevision() : 0;
+        return checkedAt != 0 && auth.enabled() && checkedAt < auth.revision();
     }
 
     /** Whether a NOSPACE alarm is among {@code alarms}. */

@@ -29,12 +29,13 @@ final class OpCodec {
     static Op encode(Command command) {
         if (command instanceof Command.Write w) {
             TxnOp op = w.op();
+            Op.Builder b = Op.newBuilder().setAuthRevision(w.authRevision());
             if (op instanceof PutRequest put) {
-                return Op.newBuilder().setPut(put(put)).build();
+                return b.setPut(put(put)).build();
             } else if (op instanceof DeleteRangeRequest delete) {
-                return Op.newBuilder().setDelete(delete(delete)).build();
+                return b.setDelete(delete(delete)).build();
             }
-            return Op.newBuilder().setTxn(txn((TxnRequest) op)).build();
+            return b.setTxn(txn((TxnRequest) op)).build();
         } else if (command instanceof Command.Compact c) {
             return Op.newBuilder().setCompact(CompactOp.newBuilder().setRevision(c.revision())).build();
         } else if (command instanceof Command.LeaseGrant g) {
@@ -52,17 +53,18 @@ final class OpCodec {
                     .setLearner(m.learner()).setRemove(m.remove())).build();
         }
         Command.LeaseRevoke r = (Command.LeaseRevoke) command;
-        return Op.newBuilder().setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id())).build();
+        return Op.newBuilder().setAuthRevision(r.authRevision()).setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id()))
+                .build();
     }
 
     static Command decode(Op op) {
         return switch (op.getOpCase()) {
-            case PUT -> new Command.Write(put(op.getPut()));
-            case DELETE -> new Command.Write(delete(op.getDelete()));
-            case TXN -> new Command.Write(txn(op.getTxn()));
+            case PUT -> new Command.Write(put(op.getPut()), op.getAuthRevision());
+            case DELETE -> new Command.Write(delete(op.getDelete()), op.getAuthRevision());
+            case TXN -> new Command.Write(txn(op.getTxn()), op.getAuthRevision());
             case COMPACT -> new Command.Compact(op.getCompact().getRevision());
             case LEASE_GRANT -> new Command.LeaseGrant(op.getLeaseGrant().getId(), op.getLeaseGrant().getTtl());
-            case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId());
+            case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId(), op.getAuthRevision());
             case ALARM -> new Command.Alarm(op.getAlarm().getActivate(), new io.keelson.store.MemberAlarm(
                     op.getAlarm().getMemberId(), io.keelson.store.MemberAlarm.Type.valueOf(op.getAlarm().getType())));
             case PUBLISH_MEMBER -> new Command.PublishMember(op.getPublishMember().getName(),

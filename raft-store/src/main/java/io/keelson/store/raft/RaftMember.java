@@ -7,6 +7,7 @@ import io.keelson.store.CompactResponse;
 import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.DeleteRangeResponse;
 import io.keelson.store.ErrorCode;
+import io.keelson.store.KvStore;
 import io.keelson.store.Lease;
 import io.keelson.store.MemberStatus;
 import io.keelson.store.Peer;
@@ -846,19 +847,36 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<PutResponse> put(PutRequest request) {
+        return put(request, 0);
+    }
+
+    CompletableFuture<PutResponse> put(PutRequest request, long authRevision) {
         return checkedFresh(() -> {
             check.put(request);
             admit(request.key().size() + request.value().size());
-        }, () -> propose(new Command.Write(request)));
+        }, () -> propose(new Command.Write(request, authRevision)));
     }
 
     @Override
     public CompletableFuture<DeleteRangeResponse> delete(DeleteRangeRequest request) {
-        return checked(() -> check.delete(request), () -> propose(new Command.Write(request)));
+        return delete(request, 0);
+    }
+
+    CompletableFuture<DeleteRangeResponse> delete(DeleteRangeRequest request, long authRevision) {
+        return checked(() -> check.delete(request), () -> propose(new Command.Write(request, authRevision)));
+    }
+
+    @Override
+    public KvStore checkedAt(long authRevision) {
+        return authRevision == 0 ? this : new AuthCheckedStore(this, authRevision);
     }
 
     @Override
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+        return txn(request, 0);
+    }
+
+    CompletableFuture<TxnResponse> txn(TxnRequest request, long authRevision) {
         return checkedFresh(() -> {
             check.txn(request);
             if (MvccStore.takesSpace(new Command.Write(request))) {
@@ -866,7 +884,7 @@ public final class RaftMember implements StoreMember {
             }
         }, () -> {
             if (!request.isReadOnly()) {
-                return propose(new Command.Write(request));
+                return propose(new Command.Write(request, authRevision));
             }
             return serializable(request) ? readSerializable(pointReads(request), () -> mvcc().readOnlyTxn(request,
                     this::header)) : barrier.read(() -> mvcc().readOnlyTxn(request, this::header));
@@ -933,7 +951,11 @@ public final class RaftMember implements StoreMember {
 
     @Override
     public CompletableFuture<Lease.RevokeResponse> leaseRevoke(long id) {
-        return checkedFresh(() -> requireLease(id), () -> propose(new Command.LeaseRevoke(id)));
+        return leaseRevoke(id, 0);
+    }
+
+    CompletableFuture<Lease.RevokeResponse> leaseRevoke(long id, long authRevision) {
+        return checkedFresh(() -> requireLease(id), () -> propose(new Command.LeaseRevoke(id, authRevision)));
     }
 
     private void requireLease(long id) {

@@ -52,6 +52,7 @@ import io.keelson.store.auth.AuthState;
 import io.keelson.store.auth.Permission;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -68,6 +69,8 @@ final class AuthGuard implements ServerInterceptor {
     static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     /** The user of the call, empty without a token. */
     static final Context.Key<String> USER = Context.key("keelson-user");
+    /** The auth revision the call's last message was checked at (absent while auth is off). */
+    private static final Context.Key<AtomicLong> CHECKED_AT = Context.key("keelson-auth-revision");
 
     private final StoreMember member;
     private final boolean clientCertAuth;
@@ -101,8 +104,9 @@ final class AuthGuard implements ServerInterceptor {
             user = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         }
         String caller = user;
-        ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller), call,
-                headers, next);
+        AtomicLong checkedAt = new AtomicLong();
+        ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller)
+                .withValue(CHECKED_AT, checkedAt), call, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
             private boolean refused;
 
@@ -111,8 +115,10 @@ final class AuthGuard implements ServerInterceptor {
                 if (refused) {
                     return;
                 }
+                AuthState auth = member.authState();
                 try {
-                    check(member.authState(), caller, message);
+                    check(auth, caller, message);
+                    checkedAt.set(auth.revision()); // its writes apply only if the auth state is still this one
                 } catch (StoreException e) {
                     refused = true;
                     // etcd's maintenance server returns its auth store's error as it is: code Unknown, "auth: ..."
@@ -132,6 +138,15 @@ final class AuthGuard implements ServerInterceptor {
                 }
             }
         };
+    }
+
+    /**
+     * The auth revision the current call's request was checked at, for {@link StoreMember#checkedAt}; 0 when auth
+     * was off (nothing was checked).
+     */
+    static long checkedRevision() {
+        AtomicLong at = CHECKED_AT.get();
+        return at == null ? 0 : at.get();
     }
 
     /** The common name of the client's certificate, or empty. */

@@ -14,6 +14,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.KvStore;
+import io.keelson.store.StoreMember;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.concurrency.Election;
 import java.util.concurrent.CompletableFuture;
@@ -28,16 +29,21 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     /** etcd's {@code ErrMissingLeaderKey}. */
     static final String MISSING_LEADER_KEY = "\"leader\" field must be provided";
 
-    private final KvStore store;
+    private final StoreMember member;
 
-    ElectionService(KvStore store) {
-        this.store = store;
+    ElectionService(StoreMember member) {
+        this.member = member;
+    }
+
+    /** The member, for a request checked by {@link AuthGuard} at the auth revision it noted. */
+    private KvStore store() {
+        return member.checkedAt(AuthGuard.checkedRevision());
     }
 
     @Override
     public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> out) {
-        Election election = Election.named(store, request.getName());
-        Sessions.onLease(store, request.getLease(), lease -> election.campaign(lease, request.getValue()),
+        Election election = Election.named(store(), request.getName());
+        Sessions.onLease(store(), request.getLease(), lease -> election.campaign(lease, request.getValue()),
                 me -> CampaignResponse.newBuilder().setHeader(EtcdCodec.header(me.header()))
                         .setLeader(LeaderKey.newBuilder().setName(me.name()).setKey(me.key()).setRev(me.revision())
                                 .setLease(me.lease())).build(), out);
@@ -66,19 +72,19 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
             out.onError(Status.UNKNOWN.withDescription(MISSING_LEADER_KEY).asRuntimeException());
             return;
         }
-        Sessions.onLease(store, l.getLease(), lease -> act.apply(Election.named(store, l.getName()),
+        Sessions.onLease(store(), l.getLease(), lease -> act.apply(Election.named(store(), l.getName()),
                 new Election.Leadership(l.getName(), l.getKey(), l.getRev(), lease, null)), convert, out);
     }
 
     @Override
     public void leader(LeaderRequest request, StreamObserver<LeaderResponse> out) {
-        Sessions.onLease(store, -1, lease -> Election.named(store, request.getName()).leader(), this::response, out);
+        Sessions.onLease(store(), -1, lease -> Election.named(store(), request.getName()).leader(), this::response, out);
     }
 
     @Override
     public void observe(LeaderRequest request, StreamObserver<LeaderResponse> out) {
         Object sending = new Object();
-        Election.Observation observation = Election.named(store, request.getName()).observe(leader -> {
+        Election.Observation observation = Election.named(store(), request.getName()).observe(leader -> {
             synchronized (sending) {
                 out.onNext(response(leader));
             }

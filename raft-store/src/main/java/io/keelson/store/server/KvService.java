@@ -5,16 +5,22 @@ import io.etcd.jetcd.api.CompactionResponse;
 import io.etcd.jetcd.api.KVGrpc;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.KvStore;
+import io.keelson.store.StoreMember;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** etcd's {@code KV} service over a {@link KvStore}. */
 final class KvService extends KVGrpc.KVImplBase {
-    private final KvStore store;
+    private final StoreMember member;
 
-    KvService(KvStore store) {
-        this.store = store;
+    KvService(StoreMember member) {
+        this.member = member;
+    }
+
+    /** The member, for a request checked by {@link AuthGuard} at the auth revision it noted. */
+    private KvStore store() {
+        return member.checkedAt(AuthGuard.checkedRevision());
     }
 
     /** Answers one unary call from a store future; conversion failures become gRPC errors too. */
@@ -45,28 +51,28 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void range(io.etcd.jetcd.api.RangeRequest request, StreamObserver<io.etcd.jetcd.api.RangeResponse> out) {
-        answer(() -> store.range(EtcdCodec.range(request)), EtcdCodec::range, out);
+        answer(() -> store().range(EtcdCodec.range(request)), EtcdCodec::range, out);
     }
 
     @Override
     public void put(io.etcd.jetcd.api.PutRequest request, StreamObserver<io.etcd.jetcd.api.PutResponse> out) {
-        answer(() -> store.put(EtcdCodec.put(request)), EtcdCodec::put, out);
+        answer(() -> store().put(EtcdCodec.put(request)), EtcdCodec::put, out);
     }
 
     @Override
     public void deleteRange(io.etcd.jetcd.api.DeleteRangeRequest request,
                             StreamObserver<io.etcd.jetcd.api.DeleteRangeResponse> out) {
-        answer(() -> store.delete(EtcdCodec.delete(request)), EtcdCodec::delete, out);
+        answer(() -> store().delete(EtcdCodec.delete(request)), EtcdCodec::delete, out);
     }
 
     @Override
     public void txn(io.etcd.jetcd.api.TxnRequest request, StreamObserver<io.etcd.jetcd.api.TxnResponse> out) {
-        answer(() -> store.txn(EtcdCodec.txn(request)), EtcdCodec::txn, out);
+        answer(() -> store().txn(EtcdCodec.txn(request)), EtcdCodec::txn, out);
     }
 
     @Override
     public void compact(CompactionRequest request, StreamObserver<CompactionResponse> out) {
-        answer(() -> store.compact(request.getRevision()),
+        answer(() -> store().compact(request.getRevision()),
                 r -> CompactionResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).build(), out);
     }
 }

@@ -11,16 +11,16 @@ import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.ErrorCode;
-import io.keelson.store.KvStore;
+import io.keelson.store.StoreMember;
 import io.keelson.store.Lease;
 import io.keelson.store.StoreException;
 import java.util.concurrent.CompletionException;
 
 /** etcd's {@code Lease} service; {@code LeaseLeases} is added by {@link LeaseLeasesMethod}. */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
-    private final KvStore store;
+    private final StoreMember store;
 
-    LeaseService(KvStore store) {
+    LeaseService(StoreMember store) {
         this.store = store;
     }
 
@@ -33,7 +33,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     @Override
     public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> out) {
-        KvService.answer(() -> store.leaseRevoke(request.getID()),
+        KvService.answer(() -> store.checkedAt(AuthGuard.checkedRevision()).leaseRevoke(request.getID()),
                 r -> LeaseRevokeResponse.newBuilder().setHeader(EtcdCodec.header(r.header())).build(), out);
     }
 
