@@ -109,8 +109,8 @@ public interface StoreMember extends KvStore {
      */
     java.util.concurrent.CompletableFuture<String> authenticate(String user, String password);
 
-    /** The user a token was issued to, renewing it, or empty if it is unknown here or expired. */
-    java.util.Optional<String> tokenUser(String token);
+    /** Whom a token speaks for, renewing a simple token, or empty if it is unknown here or expired. */
+    java.util.Optional<io.keelson.store.auth.AuthInfo> tokenInfo(String token);
 
     /** The configuration this member runs with (with a chosen port filled in where 0 was given). */
     StoreConfig config();

@@ -96,8 +96,8 @@ final class Authentication {
         return b.append('.').append(Long.toUnsignedString(random.nextLong() >>> 1)).toString();
     }
 
-    Optional<String> tokenUser(String token) {
-        return jwt != null ? jwt.user(token) : tokens.user(token);
+    Optional<io.keelson.store.auth.AuthInfo> tokenInfo(String token) {
+        return jwt != null ? jwt.info(token) : tokens.user(token).map(u -> new io.keelson.store.auth.AuthInfo(u, 0));
     }
 
     /** Keeps the tokens in step with an auth op that applied here. */

@@ -72,8 +72,8 @@ final class JwtIssuer {
         return jwt.serialize();
     }
 
-    /** The user of a token whose signature checks and which has not expired; empty otherwise. */
-    Optional<String> user(String token) {
+    /** The user and auth revision of a token whose signature checks and which has not expired; empty otherwise. */
+    Optional<io.keelson.store.auth.AuthInfo> info(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!algorithm.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -84,7 +84,11 @@ final class JwtIssuer {
             if (expires == null || expires.getTime() <= nowMillis.getAsLong()) {
                 return Optional.empty();
             }
-            return claims.getClaim("username") instanceof String user ? Optional.of(user) : Optional.empty();
+            if (!(claims.getClaim("username") instanceof String user)
+                    || !(claims.getClaim("revision") instanceof Number revision) || revision.longValue() <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new io.keelson.store.auth.AuthInfo(user, revision.longValue()));
         } catch (ParseException | JOSEException e) {
             return Optional.empty();
         }

@@ -1192,8 +1192,8 @@ public final class RaftMember implements StoreMember {
     }
 
     @Override
-    public Optional<String> tokenUser(String token) {
-        return authentication.tokenUser(token);
+    public Optional<io.keelson.store.auth.AuthInfo> tokenInfo(String token) {
+        return authentication.tokenInfo(token);
     }
 
     @Override

@@ -48,6 +48,7 @@ import io.grpc.ServerInterceptor;
 import io.keelson.store.KeyRanges;
 import io.keelson.store.StoreException;
 import io.keelson.store.StoreMember;
+import io.keelson.store.auth.AuthInfo;
 import io.keelson.store.auth.AuthState;
 import io.keelson.store.auth.Permission;
 import java.security.cert.X509Certificate;
@@ -92,18 +93,21 @@ final class AuthGuard implements ServerInterceptor {
         }
         String token = headers.get(TOKEN);
         String user = "";
+        long tokenRevision = 0; // a JWT's; a simple token stands for the current auth state
         if (token != null) {
-            Optional<String> known = member.tokenUser(token);
+            Optional<AuthInfo> known = member.tokenInfo(token);
             if (known.isEmpty()) {
                 call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN)).getStatus(),
                         new Metadata());
                 return new ServerCall.Listener<>() { };
             }
-            user = known.get();
+            user = known.get().user();
+            tokenRevision = known.get().revision();
         } else if (clientCertAuth) {
             user = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         }
         String caller = user;
+        long issuedAt = tokenRevision;
         AtomicLong checkedAt = new AtomicLong();
         ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller)
                 .withValue(CHECKED_AT, checkedAt), call, headers, next);
@@ -116,9 +120,14 @@ final class AuthGuard implements ServerInterceptor {
                     return;
                 }
                 AuthState auth = member.authState();
+                long at = issuedAt != 0 ? issuedAt : auth.revision();
                 try {
+                    if (at < auth.revision() && keyChecked(message)) {
+                        // etcd checks key requests at the token's revision: a JWT older than the auth state is stale
+                        throw new StoreException(io.keelson.store.ErrorCode.AUTH_OLD_REVISION);
+                    }
                     check(auth, caller, message);
-                    checkedAt.set(auth.revision()); // its writes apply only if the auth state is still this one
+                    checkedAt.set(at); // its writes apply only if the auth state is still this one
                 } catch (StoreException e) {
                     refused = true;
                     // etcd's maintenance server returns its auth store's error as it is: code Unknown, "auth: ..."
@@ -220,6 +229,14 @@ final class AuthGuard implements ServerInterceptor {
         } else if (adminOnly(message)) {
             auth.checkAdmin(user);
         }
+    }
+
+    /** The requests etcd checks against the user's key permissions (and so against the token's revision). */
+    private static boolean keyChecked(Object m) {
+        return m instanceof RangeRequest || m instanceof PutRequest || m instanceof DeleteRangeRequest
+                || m instanceof TxnRequest || m instanceof LeaseRevokeRequest || m instanceof LockRequest
+                || m instanceof UnlockRequest || m instanceof CampaignRequest || m instanceof LeaderRequest
+                || m instanceof ProclaimRequest || m instanceof ResignRequest;
     }
 
     /** The maintenance calls etcd 3.4 keeps to the root role (compaction, alarms, status, move-leader are open). */

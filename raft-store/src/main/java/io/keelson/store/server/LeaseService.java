@@ -11,9 +11,9 @@ import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.ErrorCode;
-import io.keelson.store.StoreMember;
 import io.keelson.store.Lease;
 import io.keelson.store.StoreException;
+import io.keelson.store.StoreMember;
 import java.util.concurrent.CompletionException;
 
 /** etcd's {@code Lease} service; {@code LeaseLeases} is added by {@link LeaseLeasesMethod}. */

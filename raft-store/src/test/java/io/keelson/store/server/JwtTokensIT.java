@@ -106,6 +106,18 @@ class JwtTokensIT {
     }
 
     @Test
+    void aTokenIssuedBeforeAnAuthChange_isStaleForKeyRequests_untilTheClientAuthenticatesAgain() throws Exception {
+        serve("jwt,pub-key=PUB,priv-key=PRIV,sign-method=RS256,ttl=5m");
+        String token = authenticate();
+        assertThat(rangeWith(token)).isZero();
+        member.changeAuth(AuthChange.userAdd("alice", "a")).get(10, TimeUnit.SECONDS);
+        // etcd checks a key request at the revision the token carries
+        assertThatThrownBy(() -> rangeWith(token))
+                .hasMessage("INVALID_ARGUMENT: etcdserver: revision of auth store is old");
+        assertThat(rangeWith(authenticate())).isZero();
+    }
+
+    @Test
     void anExpiredToken_isRefused_andJetcdAuthenticatesAgain() throws Exception {
         serve("jwt,pub-key=PUB,priv-key=PRIV,sign-method=RS256,ttl=1s");
         String token = authenticate();
