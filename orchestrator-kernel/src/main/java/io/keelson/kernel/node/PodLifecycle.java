@@ -3,7 +3,6 @@ package io.keelson.kernel.node;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
@@ -363,7 +362,9 @@ final class PodLifecycle {
 
     /** Writes the status; false when the pod changed meanwhile (or went): the next sync decides again. */
     private boolean writeStatus(Pod pod, PodStatus status) {
-        Pod copy = new PodBuilder(pod).withStatus(status).build();
+        // a status write reads only the object's identity and status: the cached metadata and spec are shared, not
+        // copied (the pod's builder would copy the whole pod)
+        Pod copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
         try {
             kernel.resources(Pod.class).inNamespace(pod.getMetadata().getNamespace()).updateStatus(copy);
             return true;

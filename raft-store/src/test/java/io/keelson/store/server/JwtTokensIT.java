@@ -115,6 +115,14 @@ class JwtTokensIT {
         assertThatThrownBy(() -> rangeWith(token))
                 .hasMessage("INVALID_ARGUMENT: etcdserver: revision of auth store is old");
         assertThat(rangeWith(authenticate())).isZero();
+        ByteSequence key = ByteSequence.from("k", StandardCharsets.UTF_8);
+        try (Client root = Client.builder().endpoints(endpoint).user(ByteSequence.from("root", StandardCharsets.UTF_8))
+                .password(ByteSequence.from("rootpw", StandardCharsets.UTF_8)).build()) {
+            root.getKVClient().put(key, key).get(10, TimeUnit.SECONDS);
+            member.changeAuth(AuthChange.userAdd("bob", "b")).get(10, TimeUnit.SECONDS);
+            // jetcd authenticates again on "revision of auth store is old" and retries
+            assertThat(root.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount()).isOne();
+        }
     }
 
     @Test
