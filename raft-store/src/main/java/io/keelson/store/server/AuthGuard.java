@@ -72,6 +72,8 @@ final class AuthGuard implements ServerInterceptor {
     static final Context.Key<String> USER = Context.key("keelson-user");
     /** The auth revision the call's last message was checked at (absent while auth is off). */
     private static final Context.Key<AtomicLong> CHECKED_AT = Context.key("keelson-auth-revision");
+    /** The auth revision the call's JSON Web Token was issued at (absent for other callers). */
+    private static final Context.Key<Long> ISSUED_AT = Context.key("keelson-token-revision");
 
     private final StoreMember member;
     private final boolean clientCertAuth;
@@ -110,7 +112,7 @@ final class AuthGuard implements ServerInterceptor {
         long issuedAt = tokenRevision;
         AtomicLong checkedAt = new AtomicLong();
         ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller)
-                .withValue(CHECKED_AT, checkedAt), call, headers, next);
+                .withValue(CHECKED_AT, checkedAt).withValue(ISSUED_AT, issuedAt), call, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
             private boolean refused;
 
@@ -156,6 +158,12 @@ final class AuthGuard implements ServerInterceptor {
     static long checkedRevision() {
         AtomicLong at = CHECKED_AT.get();
         return at == null ? 0 : at.get();
+    }
+
+    /** Whether the current call's token was issued before the auth state {@code auth} (a JWT's revision claim). */
+    static boolean staleToken(AuthState auth) {
+        Long issued = ISSUED_AT.get();
+        return issued != null && issued != 0 && issued < auth.revision();
     }
 
     /** The common name of the client's certificate, or empty. */

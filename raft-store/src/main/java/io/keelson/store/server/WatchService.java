@@ -129,8 +129,13 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             ByteString key = c.getKey().isEmpty() ? KeyRanges.FROM_KEY : c.getKey();
             if (store instanceof io.keelson.store.StoreMember member) {
                 try {
-                    // the user AuthGuard found for this stream; a watch it may not read is refused alone
-                    member.authState().checkKeys(AuthGuard.USER.get(), key, c.getRangeEnd(),
+                    // the user AuthGuard found for this stream; a watch it may not read is refused alone, and so is
+                    // one on a token older than the auth state (etcd reports both as permission denied)
+                    io.keelson.store.auth.AuthState auth = member.authState();
+                    if (auth.enabled() && AuthGuard.staleToken(auth)) {
+                        throw new io.keelson.store.StoreException(io.keelson.store.ErrorCode.PERMISSION_DENIED);
+                    }
+                    auth.checkKeys(AuthGuard.USER.get(), key, c.getRangeEnd(),
                             io.keelson.store.auth.Permission.Type.READ);
                 } catch (io.keelson.store.StoreException e) {
                     watches.remove(id, entry);

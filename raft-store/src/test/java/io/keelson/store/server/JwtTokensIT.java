@@ -10,10 +10,15 @@ import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
 import io.keelson.store.TestStores;
@@ -28,6 +33,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +96,33 @@ class JwtTokensIT {
                 .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build()).getCount();
     }
 
+    /** The first response to a watch of {@code key} opened with {@code token}. */
+    private WatchResponse firstWatchResponse(String token, String key) throws InterruptedException {
+        Metadata m = new Metadata();
+        m.put(AuthGuard.TOKEN, token);
+        BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
+        StreamObserver<WatchRequest> watch = WatchGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m)).watch(new StreamObserver<>() {
+                    @Override
+                    public void onNext(WatchResponse r) {
+                        responses.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        watch.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key))).build());
+        WatchResponse first = responses.poll(10, TimeUnit.SECONDS);
+        watch.onCompleted();
+        return first;
+    }
+
     @Test
     void aSignedToken_namesItsUser_andAForgedOneIsRefused() throws Exception {
         serve("jwt,pub-key=PUB,priv-key=PRIV,sign-method=RS256,ttl=5m");
@@ -114,7 +148,12 @@ class JwtTokensIT {
         // etcd checks a key request at the revision the token carries
         assertThatThrownBy(() -> rangeWith(token))
                 .hasMessage("INVALID_ARGUMENT: etcdserver: revision of auth store is old");
-        assertThat(rangeWith(authenticate())).isZero();
+        WatchResponse stale = firstWatchResponse(token, "k"); // etcd reports a stale token's watch as not permitted
+        assertThat(stale.getCanceled()).isTrue();
+        assertThat(stale.getCancelReason()).isEqualTo("etcdserver: permission denied");
+        String fresh = authenticate();
+        assertThat(rangeWith(fresh)).isZero();
+        assertThat(firstWatchResponse(fresh, "k").getCanceled()).isFalse();
         ByteSequence key = ByteSequence.from("k", StandardCharsets.UTF_8);
         try (Client root = Client.builder().endpoints(endpoint).user(ByteSequence.from("root", StandardCharsets.UTF_8))
                 .password(ByteSequence.from("rootpw", StandardCharsets.UTF_8)).build()) {
