@@ -13,7 +13,6 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
-import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.auth.Permission;
 import io.etcd.jetcd.options.GetOption;
@@ -22,12 +21,9 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,40 +118,24 @@ class AuthIT {
         enableAuthWithAlice();
         String token = AuthGrpc.newBlockingStub(channel(0)).authenticate(AuthenticateRequest.newBuilder()
                 .setName("alice").setPassword("alicepw").build()).getToken();
-        BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-        StreamObserver<WatchRequest> watch = WatchGrpc.newStub(channel(1))
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(token(token)))
-                .watch(new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse r) {
-                        responses.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        watch.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("/b"))).build());
-        WatchResponse refused = responses.poll(10, TimeUnit.SECONDS);
+        WatchStream watch = new WatchStream(WatchGrpc.newStub(channel(1))
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(token(token))));
+        watch.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("/b")));
+        WatchResponse refused = watch.next();
         assertThat(refused.getCanceled()).isTrue();
         assertThat(refused.getCancelReason()).isEqualTo("etcdserver: permission denied");
-        watch.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("/a/")).setRangeEnd(ByteString.copyFromUtf8("/a0"))).build());
-        WatchResponse created = responses.poll(10, TimeUnit.SECONDS);
+        watch.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("/a/"))
+                .setRangeEnd(ByteString.copyFromUtf8("/a0")));
+        WatchResponse created = watch.next();
         assertThat(created.getCreated()).isTrue();
         assertThat(created.getCanceled()).isFalse();
         try (Client alice = Client.builder().endpoints(cluster.endpoints.get(2)).user(bytes("alice"))
                 .password(bytes("alicepw")).build()) {
             alice.getKVClient().put(bytes("/a/watched"), bytes("v")).get(10, TimeUnit.SECONDS);
         }
-        WatchResponse event = responses.poll(10, TimeUnit.SECONDS);
+        WatchResponse event = watch.next();
         assertThat(event.getEvents(0).getKv().getKey().toStringUtf8()).isEqualTo("/a/watched");
-        watch.onCompleted();
+        watch.close();
     }
 
     @Test

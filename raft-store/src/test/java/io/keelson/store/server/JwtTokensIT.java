@@ -12,13 +12,11 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
-import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.keelson.store.KeelsonStore;
 import io.keelson.store.StoreMember;
 import io.keelson.store.TestStores;
@@ -33,8 +31,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,27 +96,11 @@ class JwtTokensIT {
     private WatchResponse firstWatchResponse(String token, String key) throws InterruptedException {
         Metadata m = new Metadata();
         m.put(AuthGuard.TOKEN, token);
-        BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-        StreamObserver<WatchRequest> watch = WatchGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m)).watch(new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse r) {
-                        responses.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        watch.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8(key))).build());
-        WatchResponse first = responses.poll(10, TimeUnit.SECONDS);
-        watch.onCompleted();
-        return first;
+        try (WatchStream watch = new WatchStream(WatchGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m)))) {
+            watch.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)));
+            return watch.next();
+        }
     }
 
     @Test

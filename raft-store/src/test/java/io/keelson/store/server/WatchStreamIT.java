@@ -63,37 +63,9 @@ class WatchStreamIT {
         member.close();
     }
 
-    /** A watch stream whose responses land in a queue. */
-    private final class Client {
-        final BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-        final StreamObserver<WatchRequest> requests;
-
-        Client() {
-            requests = WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
-                @Override
-                public void onNext(WatchResponse r) {
-                    responses.add(r);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-        }
-
-        WatchResponse next() throws InterruptedException {
-            WatchResponse r = responses.poll(10, TimeUnit.SECONDS);
-            assertThat(r).as("a watch response within 10 s").isNotNull();
-            return r;
-        }
-
-        void create(WatchCreateRequest.Builder create) {
-            requests.onNext(WatchRequest.newBuilder().setCreateRequest(create).build());
-        }
+    /** A watch stream on this test's channel. */
+    private WatchStream stream() {
+        return new WatchStream(WatchGrpc.newStub(channel));
     }
 
     private static WatchCreateRequest.Builder watchOf(String key, long watchId, boolean fragment) {
@@ -118,7 +90,7 @@ class WatchStreamIT {
 
     @Test
     void clientChosenIds_areUsed_andADuplicateIsRefusedWithIdMinusOne() throws Exception {
-        Client c = new Client();
+        WatchStream c = stream();
         c.create(watchOf("/a", 7, false));
         WatchResponse created = c.next();
         assertThat(created.getCreated()).isTrue();
@@ -142,7 +114,7 @@ class WatchStreamIT {
 
     @Test
     void anEmptyRange_isRefusedWithEtcdsReason() throws Exception {
-        Client c = new Client();
+        WatchStream c = stream();
         c.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("/z"))
                 .setRangeEnd(ByteString.copyFromUtf8("/a")));
         WatchResponse refused = c.next();
@@ -162,7 +134,7 @@ class WatchStreamIT {
             long rev = put("/f/" + i, value);
             first = first == 0 ? rev : first;
         }
-        Client fragmented = new Client();
+        WatchStream fragmented = stream();
         fragmented.create(watchOf("/f/", 0, true).setRangeEnd(ByteString.copyFromUtf8("/f0")).setStartRevision(first));
         assertThat(fragmented.next().getCreated()).isTrue();
         int events = 0;
@@ -177,7 +149,7 @@ class WatchStreamIT {
         assertThat(events).isEqualTo(10);
         assertThat(fragments).isGreaterThan(0);
 
-        Client whole = new Client();
+        WatchStream whole = stream();
         whole.create(watchOf("/f/", 0, false).setRangeEnd(ByteString.copyFromUtf8("/f0")).setStartRevision(first));
         assertThat(whole.next().getCreated()).isTrue();
         WatchResponse all = whole.next();
@@ -213,7 +185,7 @@ class WatchStreamIT {
         slow.onNext(WatchRequest.newBuilder().setCreateRequest(watchOf("/s/", 0, false)
                 .setRangeEnd(ByteString.copyFromUtf8("/s0"))).build());
         assertThat(slowResponses.poll(10, TimeUnit.SECONDS).getCreated()).isTrue();
-        Client healthy = new Client();
+        WatchStream healthy = stream();
         healthy.create(watchOf("/s/", 0, false).setRangeEnd(ByteString.copyFromUtf8("/s0")));
         assertThat(healthy.next().getCreated()).isTrue();
 
