@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
+import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.ResourceType;
 import io.keelson.kernel.Resources;
 import io.keelson.kernel.controller.Controller;
@@ -13,7 +14,9 @@ import io.keelson.kernel.controller.Result;
 import io.keelson.kernel.informer.EventHandler;
 import io.keelson.kernel.informer.InformerFactory;
 import io.keelson.kernel.informer.SharedInformer;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +36,8 @@ public final class GarbageCollector implements ManagedController {
     static final String ORPHAN = "orphan";
     static final String FOREGROUND = "foregroundDeletion";
     private static final int CONFLICT_RETRIES = 5;
+    /** How soon a foreground owner held up only by dependents the graph does not know yet is looked at again. */
+    private static final Duration FOREGROUND_RECHECK = Duration.ofSeconds(1);
 
     private final Kernel kernel;
     private final OwnerGraph graph = new OwnerGraph();
@@ -114,47 +119,84 @@ public final class GarbageCollector implements ManagedController {
         if (object == null || !uid.equals(object.getMetadata().getUid())) {
             return Result.done();
         }
-        if (object.getMetadata().getDeletionTimestamp() != null) {
-            List<String> finalizers = object.getMetadata().getFinalizers();
-            if (finalizers.contains(ORPHAN)) {
-                orphanDependents(node);
-                removeFinalizer(node, ORPHAN);
-            } else if (finalizers.contains(FOREGROUND)) {
-                boolean blocked = false;
-                for (OwnerGraph.Node d : graph.dependentsOf(uid)) {
-                    controller.enqueue(d.uid());
-                    blocked |= blocks(d, uid);
-                }
-                if (!blocked) {
-                    removeFinalizer(node, FOREGROUND);
-                }
-            }
-        }
+        Result recheck = object.getMetadata().getDeletionTimestamp() != null ? finishDeletion(node, object)
+                : Result.done();
         if (node.owners().isEmpty()) {
-            return Result.done();
+            return recheck;
         }
-        List<OwnerReference> solid = new ArrayList<>();
+        Owners owners = classify(node, node.owners());
+        if (owners.solid()) {
+            removeOwnerReferences(node, owners.unsolidUids());
+            return recheck;
+        }
+        // About to delete on what the graph says: the graph may lag the store (a dependent released by an
+        // orphaning owner still names it there), so decide again on the latest object and delete only that one.
+        HasMetadata latest = latest(node);
+        if (latest == null) {
+            return recheck;
+        }
+        List<OwnerReference> refs = latest.getMetadata().getOwnerReferences();
+        if (refs.isEmpty()) {
+            return recheck;
+        }
+        owners = refs.equals(node.owners()) ? owners : classify(node, refs);
+        if (owners.solid()) {
+            removeOwnerReferences(node, owners.unsolidUids());
+            return recheck;
+        }
+        String policy = !owners.waiting().isEmpty() && !graph.dependentsOf(uid).isEmpty() ? "Foreground" : null;
+        return delete(node, latest.getMetadata().getResourceVersion(), policy) ? recheck : Result.requeue();
+    }
+
+    /** An owner's part of its own deletion: orphaning its dependents, or waiting for them in the foreground. */
+    private Result finishDeletion(OwnerGraph.Node node, HasMetadata object) {
+        List<String> finalizers = object.getMetadata().getFinalizers();
+        if (finalizers.contains(ORPHAN)) {
+            orphanDependents(node);
+            removeFinalizer(node, ORPHAN);
+        } else if (finalizers.contains(FOREGROUND) && !blockedInGraph(node)) {
+            // each blocking dependent the graph knows queues the owner again when it goes; one it does not know
+            // yet (created just before the owner's deletion) is found by a consistent read
+            if (liveDependents(node).stream().anyMatch(d -> blocks(d.owners(), node.uid()))) {
+                return Result.requeueAfter(FOREGROUND_RECHECK);
+            }
+            removeFinalizer(node, FOREGROUND);
+        }
+        return Result.done();
+    }
+
+    /** Queues a foreground owner's dependents for deletion; whether one the graph knows blocks the owner. */
+    private boolean blockedInGraph(OwnerGraph.Node owner) {
+        boolean blocked = false;
+        for (OwnerGraph.Node d : graph.dependentsOf(owner.uid())) {
+            controller.enqueue(d.uid());
+            blocked |= blocks(d.owners(), owner.uid());
+        }
+        return blocked;
+    }
+
+    /** The owners of a dependent by state; the dependent is kept while one of them is solid. */
+    private record Owners(List<OwnerReference> dangling, List<OwnerReference> waiting, boolean solid) {
+        Set<String> unsolidUids() {
+            Set<String> uids = new HashSet<>();
+            dangling.forEach(r -> uids.add(r.getUid()));
+            waiting.forEach(r -> uids.add(r.getUid()));
+            return uids;
+        }
+    }
+
+    private Owners classify(OwnerGraph.Node node, List<OwnerReference> refs) {
         List<OwnerReference> dangling = new ArrayList<>();
         List<OwnerReference> waiting = new ArrayList<>();
-        for (OwnerReference ref : node.owners()) {
+        boolean solid = false;
+        for (OwnerReference ref : refs) {
             switch (ownerState(node, ref)) {
-                case SOLID -> solid.add(ref);
+                case SOLID -> solid = true;
                 case ABSENT -> dangling.add(ref);
                 case WAITING_FOR_DEPENDENTS -> waiting.add(ref);
             }
         }
-        if (!solid.isEmpty()) {
-            if (!dangling.isEmpty() || !waiting.isEmpty()) {
-                List<String> drop = new ArrayList<>();
-                dangling.forEach(r -> drop.add(r.getUid()));
-                waiting.forEach(r -> drop.add(r.getUid()));
-                removeOwnerReferences(node, Set.copyOf(drop));
-            }
-            return Result.done();
-        }
-        String policy = !waiting.isEmpty() && !graph.dependentsOf(uid).isEmpty() ? "Foreground" : null;
-        delete(node, policy);
-        return Result.done();
+        return new Owners(dangling, waiting, solid);
     }
 
     private enum OwnerState { SOLID, ABSENT, WAITING_FOR_DEPENDENTS }
@@ -192,19 +234,47 @@ public final class GarbageCollector implements ManagedController {
         return OwnerState.SOLID;
     }
 
-    /** Whether a dependent holds up its foreground-deleted owner (blockOwnerDeletion on its reference). */
-    private static boolean blocks(OwnerGraph.Node dependent, String ownerUid) {
-        return dependent.owners().stream()
+    /** Whether a dependent's references hold up its foreground-deleted owner (blockOwnerDeletion). */
+    private static boolean blocks(List<OwnerReference> refs, String ownerUid) {
+        return refs.stream()
                 .anyMatch(r -> ownerUid.equals(r.getUid()) && Boolean.TRUE.equals(r.getBlockOwnerDeletion()));
     }
 
+    /** Releases every dependent of an owner deleted with {@code Orphan}, as a consistent read finds them. */
     private void orphanDependents(OwnerGraph.Node owner) {
-        for (OwnerGraph.Node d : graph.dependentsOf(owner.uid())) {
+        for (OwnerGraph.Node d : liveDependents(owner)) {
             removeOwnerReferences(d, Set.of(owner.uid()));
         }
     }
 
+    /**
+     * The objects that name {@code owner} in the store now, of every type where they can live (the owner's
+     * namespace for a namespaced owner). Read only when an owner is about to be let go, which is rare.
+     */
+    private List<OwnerGraph.Node> liveDependents(OwnerGraph.Node owner) {
+        boolean namespaced = owner.type().namespaced();
+        List<OwnerGraph.Node> found = new ArrayList<>();
+        for (ResourceType<?> type : kernel.types()) {
+            if (namespaced && !type.namespaced()) {
+                continue;
+            }
+            Resources<? extends HasMetadata> r = kernel.resources(type.javaType());
+            r = namespaced ? r.inNamespace(owner.namespace()) : r.inAnyNamespace();
+            for (HasMetadata o : r.list(ListRequest.all()).items()) {
+                List<OwnerReference> refs = o.getMetadata().getOwnerReferences();
+                if (refs.stream().anyMatch(ref -> owner.uid().equals(ref.getUid()))) {
+                    found.add(new OwnerGraph.Node(type, o.getMetadata().getNamespace(), o.getMetadata().getName(),
+                            o.getMetadata().getUid(), List.copyOf(refs)));
+                }
+            }
+        }
+        return found;
+    }
+
     private void removeOwnerReferences(OwnerGraph.Node node, Set<String> ownerUids) {
+        if (ownerUids.isEmpty()) {
+            return;
+        }
         modify(node, o -> {
             List<OwnerReference> refs = new ArrayList<>(o.getMetadata().getOwnerReferences());
             if (!refs.removeIf(r -> ownerUids.contains(r.getUid()))) {
@@ -252,15 +322,37 @@ public final class GarbageCollector implements ManagedController {
         }
     }
 
-    /** Deletes the dependent, with a uid precondition (a re-created object of the same name is not touched). */
-    private void delete(OwnerGraph.Node node, String policy) {
+    /** The dependent as stored now; null when it is gone or replaced by another object of its name. */
+    private HasMetadata latest(OwnerGraph.Node node) {
+        try {
+            HasMetadata latest = resources(node).get(node.name());
+            return node.uid().equals(latest.getMetadata().getUid()) ? latest : null;
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the dependent at the version it was judged on (uid and resourceVersion preconditions).
+     *
+     * @return false when it changed meanwhile and must be judged again
+     */
+    private boolean delete(OwnerGraph.Node node, String resourceVersion, String policy) {
         try {
             resources(node).delete(node.name(), new DeleteOptionsBuilder().withNewPreconditions().withUid(node.uid())
-                    .endPreconditions().withPropagationPolicy(policy).build());
+                    .withResourceVersion(resourceVersion).endPreconditions().withPropagationPolicy(policy).build());
+            return true;
         } catch (ApiException e) {
-            if (!e.isNotFound() && !e.isConflict()) {
-                throw e;
+            if (e.isNotFound()) {
+                return true;
             }
+            if (e.isConflict()) {
+                return false;
+            }
+            throw e;
         }
     }
 
