@@ -53,6 +53,7 @@ import io.keelson.store.auth.AuthState;
 import io.keelson.store.auth.Permission;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -94,24 +95,42 @@ final class AuthGuard implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         String token = headers.get(TOKEN);
-        String user = "";
-        long tokenRevision = 0; // a JWT's; a simple token stands for the current auth state
-        if (token != null) {
-            Optional<AuthInfo> known = member.tokenInfo(token);
-            if (known.isEmpty()) {
-                call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN)).getStatus(),
-                        new Metadata());
-                return new ServerCall.Listener<>() { };
-            }
-            user = known.get().user();
-            tokenRevision = known.get().revision();
-        } else if (clientCertAuth) {
-            user = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        if (token == null) {
+            String user = clientCertAuth ? commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)) : "";
+            return checked(call, headers, next, new AuthInfo(user, 0));
         }
-        String caller = user;
-        long issuedAt = tokenRevision;
+        Optional<AuthInfo> known = member.tokenInfo(token);
+        if (known.isPresent()) {
+            return checked(call, headers, next, known.get());
+        }
+        // a simple token issued through another member is known here once its entry applies: this member may lag,
+        // so the call starts after it has caught up with the leader's commit (no message is read before)
+        DeferredStart<Q> deferred = new DeferredStart<>();
+        Context context = Context.current();
+        member.readAuthState().orTimeout(member.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((auth, error) -> {
+                    Optional<AuthInfo> info = member.tokenInfo(token);
+                    if (info.isEmpty()) {
+                        call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN))
+                                .getStatus(), new Metadata());
+                    } else {
+                        try {
+                            context.run(() -> deferred.start(checked(call, headers, next, info.get())));
+                        } catch (RuntimeException e) {
+                            call.close(io.grpc.Status.fromThrowable(e), new Metadata());
+                        }
+                    }
+                });
+        return deferred;
+    }
+
+    /** Starts the call as {@code caller}: each message is checked against the auth state before it is handled. */
+    private <Q, R> ServerCall.Listener<Q> checked(ServerCall<Q, R> call, Metadata headers,
+                                                 ServerCallHandler<Q, R> next, AuthInfo caller) {
+        // a JWT carries the auth revision it was issued at; a simple token stands for the current auth state
+        long issuedAt = caller.revision();
         AtomicLong checkedAt = new AtomicLong();
-        ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller)
+        ServerCall.Listener<Q> delegate = Contexts.interceptCall(Context.current().withValue(USER, caller.user())
                 .withValue(CHECKED_AT, checkedAt).withValue(ISSUED_AT, issuedAt), call, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
             private boolean refused;
@@ -128,7 +147,7 @@ final class AuthGuard implements ServerInterceptor {
                         // etcd checks key requests at the token's revision: a JWT older than the auth state is stale
                         throw new StoreException(io.keelson.store.ErrorCode.AUTH_OLD_REVISION);
                     }
-                    check(auth, caller, message);
+                    check(auth, caller.user(), message);
                     checkedAt.set(at); // its writes apply only if the auth state is still this one
                 } catch (StoreException e) {
                     refused = true;
