@@ -78,6 +78,16 @@ final class ServerCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(name(i) + ".log").toFile())).start();
     }
 
+    /**
+     * Gives member {@code i} a new peer port, for its next {@link #start} (etcd's MemberUpdate moves it there).
+     *
+     * @return its new peer URL
+     */
+    String movePeer(int i) throws IOException {
+        peerPorts[i] = network == null ? freePort() : peerPorts[i] + 1;
+        return "http://" + hosts[i] + ":" + peerPorts[i];
+    }
+
     static String name(int i) {
         return "m" + (i + 1);
     }

@@ -34,6 +34,9 @@ public enum ErrorCode {
     MEMBER_NOT_ENOUGH_STARTED("etcdserver: re-configuration failed due to not enough started members"),
     MEMBER_BAD_URLS("etcdserver: given member URLs are invalid"),
     MEMBER_NOT_FOUND("etcdserver: member not found"),
+    /** A member that joined before peer addresses could move (an older data directory): remove and add it again. */
+    MEMBER_ADDRESS_FIXED("etcdserver: member's peer address cannot be updated: it joined with a fixed address; "
+            + "remove the member and add it again"),
     MEMBER_NOT_LEARNER("etcdserver: can only promote a learner member"),
     LEARNER_NOT_READY("etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS("etcdserver: too many learner members in cluster"),

@@ -65,6 +65,13 @@ public interface StoreMember extends KvStore {
     java.util.concurrent.CompletableFuture<Void> removeMember(long memberId);
 
     /**
+     * etcd's MemberUpdate: gives a member new peer URLs (replicated); every member dials it at the first of them
+     * from then on, and the member is restarted to listen there. Fails with {@link ErrorCode#MEMBER_BAD_URLS},
+     * {@link ErrorCode#MEMBER_NOT_FOUND} or {@link ErrorCode#PEER_URL_EXISTS}.
+     */
+    java.util.concurrent.CompletableFuture<Void> updateMember(long memberId, java.util.List<String> peerUrls);
+
+    /**
      * Completes when this member learns that it was removed from the cluster (etcd's member then stops:
      * {@code bin/keelson} exits). Until it is closed, it keeps answering as any client of the cluster would.
      */

@@ -194,6 +194,45 @@ class MembershipIT {
     }
 
     @Test
+    void aMemberMovedToNewPeerUrls_isReachedThere_withEtcdsRefusals() throws Exception {
+        Peer pa = peer("a");
+        Peer pb = peer("b");
+        Peer pc = peer("c");
+        StoreMember a = start(pa, false);
+        StoreMember b = start(pb, false);
+        StoreMember c = start(pc, false);
+        await(() -> a.status().leaderId() != 0, "a leader was elected");
+        a.put(PutRequest.of("before", "move")).get(10, TimeUnit.SECONDS);
+        long cId = a.memberIdOf("c");
+        assertThat(failure(() -> a.updateMember(42, List.of("http://127.0.0.1:9")).join()))
+                .isEqualTo(ErrorCode.MEMBER_NOT_FOUND);
+        assertThat(failure(() -> a.updateMember(cId, List.of(url(pa))).join())).isEqualTo(ErrorCode.PEER_URL_EXISTS);
+        assertThat(failure(() -> a.updateMember(cId, List.of("not a url")).join()))
+                .isEqualTo(ErrorCode.MEMBER_BAD_URLS);
+
+        // c moves: it stops, its peer URLs are updated, and it starts again from its data at the new address
+        c.close();
+        open.remove(c);
+        peers.remove(pc);
+        Peer moved;
+        try (ServerSocket s = new ServerSocket(0)) {
+            moved = new Peer("c", "127.0.0.1", s.getLocalPort());
+        }
+        peers.add(moved);
+        a.updateMember(cId, List.of(url(moved))).join();
+        for (StoreMember m : List.of(a, b)) {
+            await(() -> m.memberList().stream()
+                    .anyMatch(x -> x.id() == cId && x.peerUrls().equals(List.of(url(moved)))), "the new URLs applied");
+        }
+        StoreMember c2 = start(moved, false);
+        assertThat(c2.status().memberId()).isEqualTo(cId);
+        a.put(PutRequest.of("after", "move")).get(10, TimeUnit.SECONDS);
+        await(() -> "move".equals(TestStores.contents(c2, true).get("after")), "c applied a write at its new address");
+        assertThat(c2.members()).filteredOn(p -> p.name().equals("c")).singleElement()
+                .satisfies(p -> assertThat(p.address()).isEqualTo(moved.address()));
+    }
+
+    @Test
     void aMemberJoiningAfterTheLogWasCompacted_catchesUpFromASnapshot() throws Exception {
         // a snapshot every 50 entries, keeping 10 behind it: the start of the log is gone when b joins
         UnaryOperator<StoreConfig> smallLog = c -> c.withSnapshotCount(50, 10);

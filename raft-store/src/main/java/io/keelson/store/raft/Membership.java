@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +95,14 @@ final class Membership {
     void refresh() {
         List<RegisteredMember> r = registry.get();
         registered = r == null ? null : List.copyOf(r);
+        if (r != null) {
+            for (RegisteredMember m : r) {
+                String hostPort = m.peerUrls().isEmpty() ? null : hostPort(m.peerUrls().get(0));
+                if (hostPort != null) {
+                    PeerAddress.moved(m.id(), hostPort);
+                }
+            }
+        }
     }
 
     private List<RegisteredMember> registered() {
@@ -107,7 +116,11 @@ final class Membership {
     /** The id of the member named {@code name}: its registered id if it was added, else derived from its name. */
     long idOf(String name) {
         String address = addressOf(name);
-        return address == null ? derivedId(group, name)
+        if (address == null) {
+            return derivedId(group, name);
+        }
+        OptionalLong id = PeerAddress.id(address);
+        return id.isPresent() ? id.getAsLong()
                 : registeredAt(address).map(RegisteredMember::id).orElseGet(() -> derivedId(group, name));
     }
 
@@ -156,7 +169,7 @@ final class Membership {
                 long id = idOf(name);
                 joined.add(id);
                 List<String> urls = registered().stream().filter(r -> r.id() == id).findFirst()
-                        .map(RegisteredMember::peerUrls).orElse(List.of(scheme + p.getAddress()));
+                        .map(RegisteredMember::peerUrls).orElse(List.of(scheme + PeerAddress.current(p.getAddress())));
                 members.add(new ClusterMember(id, name, urls, published.getOrDefault(name, List.of()),
                         role == learners));
             }
@@ -270,6 +283,31 @@ final class Membership {
                 .thenApply(ok -> null);
     }
 
+    /**
+     * etcd's MemberUpdate: the member's new peer URLs, through the log; every member then dials it at the first of
+     * them. The member itself is restarted to listen there, as with etcd.
+     */
+    CompletableFuture<Void> update(long id, List<String> peerUrls, Map<String, List<String>> published) {
+        if (peerUrls.isEmpty() || peerUrls.stream().anyMatch(u -> hostPort(u) == null)) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_BAD_URLS));
+        }
+        List<ClusterMember> members = list(published);
+        ClusterMember member = members.stream().filter(m -> m.id() == id).findFirst().orElse(null);
+        if (member == null) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_NOT_FOUND));
+        }
+        Set<String> taken = new HashSet<>();
+        members.stream().filter(m -> m.id() != id).forEach(m -> m.peerUrls().forEach(u -> taken.add(hostPort(u))));
+        if (peerUrls.stream().anyMatch(u -> taken.contains(hostPort(u)))) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.PEER_URL_EXISTS));
+        }
+        String address = member.started() ? addressOf(member.name()) : null;
+        if (address != null && PeerAddress.id(address).isEmpty()) {
+            return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_ADDRESS_FIXED));
+        }
+        return propose.apply(new Command.Member(id, peerUrls, member.learner(), false)).thenApply(ok -> null);
+    }
+
     /** etcd's MemberPromote, on the leader: the learner becomes a voter once it has caught up. */
     CompletableFuture<QueryReply> promote(long id, String leaderName) {
         ClusterMember member = list(Map.of()).stream().filter(m -> m.id() == id).findFirst().orElse(null);
@@ -312,7 +350,8 @@ final class Membership {
         if (conf != null && allPeers(conf).stream().anyMatch(p -> p.getId().toString().equals(query.getName()))) {
             return CompletableFuture.completedFuture(joined);
         }
-        RaftPeer peer = RaftPeer.newBuilder().setId(query.getName()).setAddress(query.getAddress()).build();
+        RaftPeer peer = RaftPeer.newBuilder().setId(query.getName())
+                .setAddress(PeerAddress.of(member.id(), query.getAddress())).build();
         SetConfigurationRequest.Arguments.Builder args = SetConfigurationRequest.Arguments.newBuilder()
                 .setMode(SetConfigurationRequest.Mode.ADD);
         // both lists set: Ratis' Arguments checks the ones it was given, and a null list fails that check

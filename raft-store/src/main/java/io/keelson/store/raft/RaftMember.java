@@ -150,8 +150,12 @@ public final class RaftMember implements StoreMember {
         this.clusterId = groupUuid.getMostSignificantBits() & Long.MAX_VALUE;
         this.selfId = RaftPeerId.valueOf(config.memberName());
         List<RaftPeer> peers = new ArrayList<>();
+        PeerAddress.install();
         for (Peer p : config.peers()) {
-            peers.add(RaftPeer.newBuilder().setId(p.name()).setAddress(p.address()).build());
+            // a joining member knows the others only to reach them: the configuration it joins names them
+            String address = joining != null ? p.address()
+                    : PeerAddress.of(Membership.derivedId(groupUuid, p.name()), p.address());
+            peers.add(RaftPeer.newBuilder().setId(p.name()).setAddress(address).build());
         }
         RaftGroup group = RaftGroup.valueOf(groupId, peers);
 
@@ -1101,7 +1105,7 @@ public final class RaftMember implements StoreMember {
         try {
             List<Peer> members = new ArrayList<>();
             for (RaftPeer p : server.getDivision(groupId).getRaftConf().getCurrentPeers()) {
-                String address = p.getAddress();
+                String address = PeerAddress.current(p.getAddress());
                 int colon = address.lastIndexOf(':');
                 members.add(new Peer(p.getId().toString(), address.substring(0, colon),
                         Integer.parseInt(address.substring(colon + 1))));
@@ -1158,6 +1162,11 @@ public final class RaftMember implements StoreMember {
     @Override
     public CompletableFuture<Void> removeMember(long id) {
         return membership.remove(id, publishedClientUrls());
+    }
+
+    @Override
+    public CompletableFuture<Void> updateMember(long id, List<String> peerUrls) {
+        return membership.update(id, peerUrls, publishedClientUrls());
     }
 
     @Override

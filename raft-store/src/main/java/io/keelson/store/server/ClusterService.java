@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's {@code Cluster} service: the member list (the group's Raft configuration, the members added that have not
- * joined yet, and the client URLs each has published), member add, remove and promote.
+ * joined yet, and the client URLs each has published), member add, remove, update and promote.
  */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final StoreMember member;
@@ -77,9 +77,16 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberUpdate(MemberUpdateRequest request, StreamObserver<MemberUpdateResponse> out) {
-        // Ratis changes a member's address only with the member: its configuration compares ids, not addresses
-        out.onError(io.grpc.Status.UNIMPLEMENTED.withDescription("etcdserver: member update is not supported: "
-                + "remove the member and add it again with its new peer URLs").asRuntimeException());
+        GrpcErrors.answer(member.updateMember(request.getID(), request.getPeerURLsList()), out, () -> {
+            MemberUpdateResponse.Builder b = MemberUpdateResponse.newBuilder().setHeader(header());
+            // the list as applied here, with the new URLs even if their entry has not applied on this member yet
+            for (ClusterMember m : member.memberList()) {
+                Member proto = proto(m);
+                b.addMembers(m.id() != request.getID() ? proto
+                        : proto.toBuilder().clearPeerURLs().addAllPeerURLs(request.getPeerURLsList()).build());
+            }
+            return b.build();
+        });
     }
 
     /** etcd's cluster service answers without a revision: its header carries only ids and the term. */

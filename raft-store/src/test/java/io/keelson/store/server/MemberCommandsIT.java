@@ -175,5 +175,28 @@ class MemberCommandsIT {
         Etcdctl.Result taken = Etcdctl.run(endpoints.get("a"), null, "member", "add", "x",
                 "--peer-urls=" + url(peers.get("a")));
         assertThat(taken.out()).contains("etcdserver: Peer URLs already exists");
+        Etcdctl.Result updateNotFound = Etcdctl.run(endpoints.get("a"), null, "member", "update", "1234",
+                "--peer-urls=http://127.0.0.1:9");
+        assertThat(updateNotFound.out()).contains("etcdserver: member not found");
+    }
+
+    @Test
+    void memberUpdate_changesAMembersPeerUrls() throws Exception {
+        reserve("a");
+        start("a", false);
+        String b = memberAdd("a", "b");
+        Etcdctl.Result taken = Etcdctl.run(endpoints.get("a"), null, "member", "update", b,
+                "--peer-urls=" + url(peers.get("a")));
+        assertThat(taken.out()).contains("etcdserver: Peer URLs already exists");
+        // b was added at one address and starts at another
+        Peer moved = new Peer("b", "127.0.0.1", freePort());
+        peers.put("b", moved);
+        assertThat(etcdctl("a", "member", "update", b, "--peer-urls=" + url(moved)))
+                .containsPattern("Member +" + b + " updated in cluster +[0-9a-f]+");
+        assertThat(etcdctl("a", "member", "list")).contains(b + ", unstarted, , " + url(moved) + ", , false");
+        start("b", true);
+        etcdctl("b", "put", "moved", "b");
+        assertThat(etcdctl("a", "get", "moved", "--print-value-only").trim()).isEqualTo("b");
+        assertThat(etcdctl("a", "member", "list")).contains(b + ", started, b, " + url(moved));
     }
 }
