@@ -97,9 +97,14 @@ public interface StoreMember extends KvStore {
      * This member for requests whose permissions were checked against the auth state at {@code authRevision}
      * ({@link io.keelson.store.auth.AuthState#revision()}): their writes and lease revokes are applied only if
      * the auth state has not changed by then, else they fail with {@link ErrorCode#AUTH_OLD_REVISION}, as etcd's
-     * auth applier refuses them (a client authenticates again and retries). 0: unchecked, this member itself.
+     * auth applier refuses them (a client authenticates again and retries). 0: unchecked, this member itself;
+     * {@link #ANONYMOUS}: a client's request received while auth was off, refused with
+     * {@link ErrorCode#USER_EMPTY} if auth is on by the time it applies (etcd's empty AuthInfo).
      */
     KvStore checkedAt(long authRevision);
+
+    /** For {@link #checkedAt}: a client's request that named no user because auth was off when it arrived. */
+    long ANONYMOUS = -1;
 
     /** The auth state as a linearizable read sees it: every change acknowledged before the call is in it. */
     java.util.concurrent.CompletableFuture<io.keelson.store.auth.AuthState> readAuthState();

@@ -9,7 +9,8 @@ public sealed interface Command {
     /**
      * A client put, delete or transaction.
      *
-     * @param authRevision the auth revision its permissions were checked against; 0: unchecked
+     * @param authRevision the auth revision its permissions were checked against; 0: unchecked;
+     *                     {@link io.keelson.store.StoreMember#ANONYMOUS}: a client's, while auth was off
      */
     record Write(TxnOp op, long authRevision) implements Command {
         public Write(TxnOp op) {

@@ -410,9 +410,9 @@ public final class MvccStore implements AutoCloseable {
                 try {
                     if (command instanceof Command.Alarm a) {
                         results.add(applier.alarm(a.activate(), a.alarm(), raised));
-                    } else if (checkedBefore(command, applier.auth())) {
+                    } else if (authRefusal(command, applier.auth()) != null) {
                         // etcd's auth applier: permissions checked at an older auth state may no longer hold
-                        results.add(new StoreException(ErrorCode.AUTH_OLD_REVISION));
+                        results.add(new StoreException(authRefusal(command, applier.auth())));
                     } else if (takesSpace(command) && noSpace(raised)) {
                         // etcd's capped applier: every member refuses the same writes while NOSPACE is raised
                         results.add(new StoreException(ErrorCode.NO_SPACE));
@@ -441,11 +441,20 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    /** Whether the command's permissions were checked at an auth revision older than {@code auth}'s. */
-    private static boolean checkedBefore(Command command, io.keelson.store.auth.AuthState auth) {
+    /**
+     * Why etcd's auth applier refuses the command under {@code auth}, or null: its permissions were checked at an
+     * older auth revision, or it came from a client while auth was off and names no user.
+     */
+    private static ErrorCode authRefusal(Command command, io.keelson.store.auth.AuthState auth) {
         long checkedAt = command instanceof Command.Write w ? w.authRevision()
                 : command instanceof Command.LeaseRevoke r ? r.authRevision() : 0;
-        return checkedAt != 0 && auth.enabled() && checkedAt < auth.revision();
+        if (checkedAt == 0 || !auth.enabled()) {
+            return null;
+        }
+        if (checkedAt == io.keelson.store.StoreMember.ANONYMOUS) {
+            return ErrorCode.USER_EMPTY; // received while auth was off: it names no user
+        }
+        return checkedAt < auth.revision() ? ErrorCode.AUTH_OLD_REVISION : null;
     }
 
     /** Whether a NOSPACE alarm is among {@code alarms}. */

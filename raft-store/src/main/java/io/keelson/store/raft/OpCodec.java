@@ -3,6 +3,7 @@ package io.keelson.store.raft;
 import io.keelson.store.Compare;
 import io.keelson.store.DeleteRangeRequest;
 import io.keelson.store.PutRequest;
+import io.keelson.store.StoreMember;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.TxnOp;
 import io.keelson.store.TxnRequest;
@@ -29,7 +30,7 @@ final class OpCodec {
     static Op encode(Command command) {
         if (command instanceof Command.Write w) {
             TxnOp op = w.op();
-            Op.Builder b = Op.newBuilder().setAuthRevision(w.authRevision());
+            Op.Builder b = checked(Op.newBuilder(), w.authRevision());
             if (op instanceof PutRequest put) {
                 return b.setPut(put(put)).build();
             } else if (op instanceof DeleteRangeRequest delete) {
@@ -53,18 +54,26 @@ final class OpCodec {
                     .setLearner(m.learner()).setRemove(m.remove())).build();
         }
         Command.LeaseRevoke r = (Command.LeaseRevoke) command;
-        return Op.newBuilder().setAuthRevision(r.authRevision()).setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id()))
+        return checked(Op.newBuilder(), r.authRevision()).setLeaseRevoke(LeaseRevokeOp.newBuilder().setId(r.id()))
                 .build();
+    }
+
+    private static Op.Builder checked(Op.Builder b, long authRevision) {
+        return authRevision == StoreMember.ANONYMOUS ? b.setAnonymous(true) : b.setAuthRevision(authRevision);
+    }
+
+    private static long checkedAt(Op op) {
+        return op.getAnonymous() ? StoreMember.ANONYMOUS : op.getAuthRevision();
     }
 
     static Command decode(Op op) {
         return switch (op.getOpCase()) {
-            case PUT -> new Command.Write(put(op.getPut()), op.getAuthRevision());
-            case DELETE -> new Command.Write(delete(op.getDelete()), op.getAuthRevision());
-            case TXN -> new Command.Write(txn(op.getTxn()), op.getAuthRevision());
+            case PUT -> new Command.Write(put(op.getPut()), checkedAt(op));
+            case DELETE -> new Command.Write(delete(op.getDelete()), checkedAt(op));
+            case TXN -> new Command.Write(txn(op.getTxn()), checkedAt(op));
             case COMPACT -> new Command.Compact(op.getCompact().getRevision());
             case LEASE_GRANT -> new Command.LeaseGrant(op.getLeaseGrant().getId(), op.getLeaseGrant().getTtl());
-            case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId(), op.getAuthRevision());
+            case LEASE_REVOKE -> new Command.LeaseRevoke(op.getLeaseRevoke().getId(), checkedAt(op));
             case ALARM -> new Command.Alarm(op.getAlarm().getActivate(), new io.keelson.store.MemberAlarm(
                     op.getAlarm().getMemberId(), io.keelson.store.MemberAlarm.Type.valueOf(op.getAlarm().getType())));
             case PUBLISH_MEMBER -> new Command.PublishMember(op.getPublishMember().getName(),

@@ -171,12 +171,12 @@ final class AuthGuard implements ServerInterceptor {
     }
 
     /**
-     * The auth revision the current call's request was checked at, for {@link StoreMember#checkedAt}; 0 when auth
-     * was off (nothing was checked).
+     * The auth revision the current call's request was checked at, for {@link StoreMember#checkedAt};
+     * {@link StoreMember#ANONYMOUS} when auth was off as it arrived (it names no user).
      */
     static long checkedRevision() {
         AtomicLong at = CHECKED_AT.get();
-        return at == null ? 0 : at.get();
+        return at == null ? StoreMember.ANONYMOUS : at.get();
     }
 
     /** Whether the current call's token was issued before the auth state {@code auth} (a JWT's revision claim). */

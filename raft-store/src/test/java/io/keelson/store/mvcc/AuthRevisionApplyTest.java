@@ -8,6 +8,7 @@ import io.keelson.store.PutResponse;
 import io.keelson.store.RangeRequest;
 import io.keelson.store.ResponseHeader;
 import io.keelson.store.StoreException;
+import io.keelson.store.StoreMember;
 import io.keelson.store.auth.AuthChange;
 import io.keelson.store.raft.proto.AuthOp;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * etcd's auth applier: a write or lease revoke whose permissions were checked at an auth revision the applied
- * state has moved past is refused at apply with "revision of auth store is old", on every member alike.
+ * state has moved past is refused at apply with "revision of auth store is old", on every member alike; one a
+ * client sent while auth was off, with "user name is empty" once auth is on.
  */
 class AuthRevisionApplyTest {
     private static final MvccStore.HeaderFactory HEADERS = rev -> new ResponseHeader(1, 1, rev, 1);
@@ -85,6 +87,22 @@ class AuthRevisionApplyTest {
                 auth(AuthChange.userAdd("alice", "a")), new Command.Write(PutRequest.of("/after", "v"), checked));
         assertThat(results.get(0)).isInstanceOf(PutResponse.class);
         assertThat(results.get(2)).isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void aClientWriteReceivedWhileAuthWasOff_isApplied_unlessAuthIsOnWhenItApplies() {
+        var anonymous = new Command.Write(PutRequest.of("/before", "v"), StoreMember.ANONYMOUS);
+        assertThat(apply(anonymous).get(0)).isInstanceOf(PutResponse.class);
+        apply(auth(AuthChange.userAdd("root", "r")), auth(AuthChange.grantRole("root", "root")),
+                auth(AuthChange.enable()));
+        List<Object> results = apply(new Command.Write(PutRequest.of("/after", "v"), StoreMember.ANONYMOUS),
+                new Command.LeaseRevoke(42, StoreMember.ANONYMOUS));
+        for (Object result : results) {
+            assertThat(result).isInstanceOfSatisfying(StoreException.class, e ->
+                    assertThat(e.getMessage()).isEqualTo("etcdserver: user name is empty"));
+        }
+        assertThat(stored("/before")).isTrue();
+        assertThat(stored("/after")).isFalse();
     }
 
     @Test
