@@ -408,11 +408,12 @@ public final class MvccStore implements AutoCloseable {
             Set<MemberAlarm> raised = new HashSet<>(alarms);
             for (Command command : commands) {
                 try {
+                    ErrorCode refusal = authRefusal(command, applier.auth());
                     if (command instanceof Command.Alarm a) {
                         results.add(applier.alarm(a.activate(), a.alarm(), raised));
-                    } else if (authRefusal(command, applier.auth()) != null) {
+                    } else if (refusal != null) {
                         // etcd's auth applier: permissions checked at an older auth state may no longer hold
-                        results.add(new StoreException(authRefusal(command, applier.auth())));
+                        results.add(new StoreException(refusal));
                     } else if (takesSpace(command) && noSpace(raised)) {
                         // etcd's capped applier: every member refuses the same writes while NOSPACE is raised
                         results.add(new StoreException(ErrorCode.NO_SPACE));
