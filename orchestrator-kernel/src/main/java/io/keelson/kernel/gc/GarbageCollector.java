@@ -302,8 +302,8 @@ public final class GarbageCollector implements ManagedController {
         Resources resources = resources(node);
         for (int attempt = 1; ; attempt++) {
             try {
-                HasMetadata latest = (HasMetadata) resources.get(node.name());
-                if (!node.uid().equals(latest.getMetadata().getUid())) {
+                HasMetadata latest = latest(node);
+                if (latest == null) {
                     return;
                 }
                 HasMetadata changed = change.apply(latest);

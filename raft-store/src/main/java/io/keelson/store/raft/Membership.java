@@ -185,13 +185,11 @@ final class Membership {
 
     /** etcd's MemberAdd: checks the URLs and the quorum, then registers the member through the log. */
     CompletableFuture<ClusterMember> add(List<String> peerUrls, boolean learner, Map<String, List<String>> published) {
-        if (peerUrls.isEmpty() || peerUrls.stream().anyMatch(u -> hostPort(u) == null)) {
+        if (!validUrls(peerUrls)) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_BAD_URLS));
         }
         List<ClusterMember> members = list(published);
-        Set<String> taken = new HashSet<>();
-        members.forEach(m -> m.peerUrls().forEach(u -> taken.add(hostPort(u))));
-        if (peerUrls.stream().anyMatch(u -> taken.contains(hostPort(u)))) {
+        if (takenByAnother(members, 0, peerUrls)) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.PEER_URL_EXISTS));
         }
         if (learner && members.stream().filter(ClusterMember::learner).count() >= MAX_LEARNERS) {
@@ -206,6 +204,17 @@ final class Membership {
         long id = newId(members);
         ClusterMember added = new ClusterMember(id, "", peerUrls, List.of(), learner);
         return propose.apply(new Command.Member(id, peerUrls, learner, false)).thenApply(ok -> added);
+    }
+
+    private static boolean validUrls(List<String> peerUrls) {
+        return !peerUrls.isEmpty() && peerUrls.stream().allMatch(u -> hostPort(u) != null);
+    }
+
+    /** Whether a member other than {@code id} (0: any member) has one of {@code peerUrls}' addresses. */
+    private static boolean takenByAnother(List<ClusterMember> members, long id, List<String> peerUrls) {
+        Set<String> taken = new HashSet<>();
+        members.stream().filter(m -> m.id() != id).forEach(m -> m.peerUrls().forEach(u -> taken.add(hostPort(u))));
+        return peerUrls.stream().anyMatch(u -> taken.contains(hostPort(u)));
     }
 
     private long newId(List<ClusterMember> members) {
@@ -288,7 +297,7 @@ final class Membership {
      * them. The member itself is restarted to listen there, as with etcd.
      */
     CompletableFuture<Void> update(long id, List<String> peerUrls, Map<String, List<String>> published) {
-        if (peerUrls.isEmpty() || peerUrls.stream().anyMatch(u -> hostPort(u) == null)) {
+        if (!validUrls(peerUrls)) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_BAD_URLS));
         }
         List<ClusterMember> members = list(published);
@@ -296,9 +305,7 @@ final class Membership {
         if (member == null) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.MEMBER_NOT_FOUND));
         }
-        Set<String> taken = new HashSet<>();
-        members.stream().filter(m -> m.id() != id).forEach(m -> m.peerUrls().forEach(u -> taken.add(hostPort(u))));
-        if (peerUrls.stream().anyMatch(u -> taken.contains(hostPort(u)))) {
+        if (takenByAnother(members, id, peerUrls)) {
             return CompletableFuture.failedFuture(new StoreException(ErrorCode.PEER_URL_EXISTS));
         }
         String address = member.started() ? addressOf(member.name()) : null;

@@ -103,6 +103,11 @@ final class AuthGuard implements ServerInterceptor {
         if (known.isPresent()) {
             return checked(call, headers, next, known.get());
         }
+        if (member.config().jwtTokens() != null) {
+            // a JSON Web Token is checked by its signature: catching up with the log would not make it valid
+            refuseToken(call);
+            return new ServerCall.Listener<>() { };
+        }
         // a simple token issued through another member is known here once its entry applies: this member may lag,
         // so the call starts after it has caught up with the leader's commit (no message is read before)
         DeferredStart<Q> deferred = new DeferredStart<>();
@@ -111,8 +116,7 @@ final class AuthGuard implements ServerInterceptor {
                 .whenComplete((auth, error) -> {
                     Optional<AuthInfo> info = member.tokenInfo(token);
                     if (info.isEmpty()) {
-                        call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN))
-                                .getStatus(), new Metadata());
+                        refuseToken(call);
                     } else {
                         try {
                             context.run(() -> deferred.start(checked(call, headers, next, info.get())));
@@ -122,6 +126,11 @@ final class AuthGuard implements ServerInterceptor {
                     }
                 });
         return deferred;
+    }
+
+    private static void refuseToken(ServerCall<?, ?> call) {
+        call.close(GrpcErrors.of(new StoreException(io.keelson.store.ErrorCode.INVALID_AUTH_TOKEN)).getStatus(),
+                new Metadata());
     }
 
     /** Starts the call as {@code caller}: each message is checked against the auth state before it is handled. */
