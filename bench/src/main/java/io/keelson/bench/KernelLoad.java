@@ -57,6 +57,10 @@ public final class KernelLoad implements Callable<Integer> {
     @Option(names = "--callers", split = ",", defaultValue = "1,16,100")
     List<Integer> callers;
 
+    @Option(names = "--ops", split = ",", defaultValue = "create,create-async,update,put,put-async",
+            description = "write: which rows to measure (update needs a create row before it)")
+    List<String> ops;
+
     @Option(names = "--warmup-seconds", defaultValue = "5")
     int warmupSeconds;
 
@@ -121,39 +125,49 @@ public final class KernelLoad implements Callable<Integer> {
                 pods.list(io.keelson.kernel.ListRequest.all().limit(1)); // the pods' watch cache runs from the start
                 AtomicLong names = new AtomicLong();
                 // each caller reuses its own pod, renamed: create copies what it is given
-                print("create", c, measure(c, caller -> {
-                    caller.pod.getMetadata().setName("p-" + names.incrementAndGet());
-                    pods.create(caller.pod);
-                }));
+                if (ops.contains("create")) {
+                    print("create", c, measure(c, caller -> {
+                        caller.pod.getMetadata().setName("p-" + names.incrementAndGet());
+                        pods.create(caller.pod);
+                    }));
+                }
                 // createAsync has copied what it is given when it returns: each driver thread reuses its pod too
                 ThreadLocal<Pod> driverPod = ThreadLocal.withInitial(() -> KernelObjects.pod("template"));
-                print("create async", c, measureAsync(c, () -> {
-                    Pod pod = driverPod.get();
-                    pod.getMetadata().setName("p-" + names.incrementAndGet());
-                    return pods.createAsync(pod);
-                }));
+                if (ops.contains("create-async")) {
+                    print("create async", c, measureAsync(c, () -> {
+                        Pod pod = driverPod.get();
+                        pod.getMetadata().setName("p-" + names.incrementAndGet());
+                        return pods.createAsync(pod);
+                    }));
+                }
                 long created = names.get();
-                print("update", c, measure(c, caller -> {
-                    String name = "p-" + (1 + Math.floorMod(caller.sequence++ * 7919L + caller.id, created));
-                    while (true) {
-                        Pod p = pods.get(name); // a consistent read, as a client's conflict retry loop does
-                        p.getMetadata().getLabels().put("round", Long.toString(caller.sequence));
-                        try {
-                            pods.update(p);
-                            return;
-                        } catch (ApiException e) {
-                            if (!e.isConflict()) {
-                                throw e;
+                if (ops.contains("update") && created > 0) {
+                    print("update", c, measure(c, caller -> {
+                        String name = "p-" + (1 + Math.floorMod(caller.sequence++ * 7919L + caller.id, created));
+                        while (true) {
+                            Pod p = pods.get(name); // a consistent read, as a client's conflict retry loop does
+                            p.getMetadata().getLabels().put("round", Long.toString(caller.sequence));
+                            try {
+                                pods.update(p);
+                                return;
+                            } catch (ApiException e) {
+                                if (!e.isConflict()) {
+                                    throw e;
+                                }
+                                caller.conflicts++;
                             }
-                            caller.conflicts++;
                         }
-                    }
-                }));
+                    }));
+                }
                 ByteString value = ByteString.copyFrom(new byte[podBytes]);
-                print("store put", c, measure(c, caller -> s.store().put(PutRequest.of(ByteString.copyFromUtf8(
-                        "/bench/" + caller.id + "/" + (caller.sequence++ % 10_000)), value)).get()));
-                print("store put async", c, measureAsync(c, () -> s.store().put(PutRequest.of(ByteString.copyFromUtf8(
-                        "/bench/async/" + (names.incrementAndGet() % 100_000)), value))));
+                if (ops.contains("put")) {
+                    print("store put", c, measure(c, caller -> s.store().put(PutRequest.of(ByteString.copyFromUtf8(
+                            "/bench/" + caller.id + "/" + (caller.sequence++ % 10_000)), value)).get()));
+                }
+                if (ops.contains("put-async")) {
+                    print("store put async", c, measureAsync(c, () -> s.store().put(PutRequest.of(
+                            ByteString.copyFromUtf8("/bench/async/" + (names.incrementAndGet() % 100_000)), value))));
+                }
             }
         }
     }

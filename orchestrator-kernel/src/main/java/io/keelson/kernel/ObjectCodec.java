@@ -95,8 +95,11 @@ final class ObjectCodec {
         return JSON.treeToValue(tree, type);
     }
 
-    /** A deep copy, through JSON (fabric8's objects are mutable and callers own what they are given). */
-    static <T extends HasMetadata> T copy(T object, Class<T> type) {
-        return JSON.convertValue(object, type);
+    /**
+     * A deep copy as {@code type} (fabric8's objects are mutable and callers own what they are given), equal to what a
+     * JSON round trip gives.
+     */
+    static <T> T copy(Object object, Class<T> type) {
+        return object.getClass() == type ? type.cast(ObjectCopier.copy(object)) : JSON.convertValue(object, type);
     }
 }

@@ -57,7 +57,7 @@ final class ObjectParts {
         Accessors a = ACCESSORS.get(target.getClass());
         try {
             Object status = a.getStatus().invoke(source);
-            a.setStatus().invoke(target, status == null ? null : ObjectCodec.JSON.convertValue(status, a.statusType()));
+            a.setStatus().invoke(target, status == null ? null : ObjectCodec.copy(status, a.statusType()));
         } catch (Throwable e) {
             throw new IllegalStateException("cannot copy the status of " + target.getClass().getName(), e);
         }

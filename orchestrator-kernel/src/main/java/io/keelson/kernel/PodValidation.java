@@ -160,7 +160,7 @@ final class PodValidation {
             }
         }
         // compare the specs with what may change taken from the new one
-        PodSpec allowed = ObjectCodec.JSON.convertValue(old, PodSpec.class);
+        PodSpec allowed = ObjectCodec.copy(old, PodSpec.class);
         for (int i = 0; i < spec.getContainers().size(); i++) {
             allowed.getContainers().get(i).setImage(spec.getContainers().get(i).getImage());
         }
