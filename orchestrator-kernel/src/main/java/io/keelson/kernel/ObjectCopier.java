@@ -164,16 +164,19 @@ final class ObjectCopier {
         private static Property property(MethodHandles.Lookup lookup, Class<?> type, Field field)
                 throws ReflectiveOperationException {
             String name = field.getName();
-            if (name.isEmpty() || !Character.isJavaIdentifierStart(name.charAt(0)) || name.charAt(0) == '_') {
+            Class<?> t = field.getType();
+            // a name the accessors may not follow; and copies of collections are ArrayLists and LinkedHashMaps
+            if (name.charAt(0) == '_' || t != List.class && Collection.class.isAssignableFrom(t)
+                    || t != Map.class && Map.class.isAssignableFrom(t)) {
                 return null;
             }
             String capitalized = name.substring(0, 1).toUpperCase(Locale.ROOT) + name.substring(1);
             Method getter = publicMethod(type, "get" + capitalized);
-            if (getter == null && (field.getType() == boolean.class || field.getType() == Boolean.class)) {
+            if (getter == null && (t == boolean.class || t == Boolean.class)) {
                 getter = publicMethod(type, "is" + capitalized);
             }
-            Method setter = publicMethod(type, "set" + capitalized, field.getType());
-            if (getter == null || setter == null || getter.getReturnType() != field.getType()
+            Method setter = publicMethod(type, "set" + capitalized, t);
+            if (getter == null || setter == null || getter.getReturnType() != t
                     || setter.getReturnType() != void.class) {
                 return null;
             }
@@ -185,10 +188,6 @@ final class ObjectCopier {
             @SuppressWarnings("unchecked")
             BiConsumer<Object, Object> write = (BiConsumer<Object, Object>) lambda(lookup, BiConsumer.class, "accept",
                     MethodType.methodType(void.class, Object.class, Object.class), set);
-            Class<?> t = field.getType();
-            if (t != List.class && Collection.class.isAssignableFrom(t) || t != Map.class && Map.class.isAssignableFrom(t)) {
-                return null; // copies are ArrayLists and LinkedHashMaps
-            }
             Kind kind = t == List.class ? Kind.LIST : t == Map.class ? Kind.MAP
                     : IMMUTABLE.contains(t) || t.isPrimitive() || t.isEnum() ? Kind.IMMUTABLE : Kind.OTHER;
             return new Property(read, write, kind);

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class ObjectCopierTest {
     static Stream<Class<?>> servedTypes() {
@@ -84,7 +84,7 @@ class ObjectCopierTest {
     }
 
     @Test
-    void aClassOutsideTheBeanPattern_isCopiedThroughJson() {
+    void aClassOutsideTheBeanPattern_isStillCopiedDeeply() {
         Quantity quantity = new Quantity("250m");
         OddBean odd = new OddBean();
         odd.setQuantity(quantity);
