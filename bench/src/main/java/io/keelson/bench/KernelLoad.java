@@ -115,6 +115,12 @@ public final class KernelLoad implements Callable<Integer> {
     }
 
     private void write() throws Exception {
+        List<String> known = List.of("create", "create-async", "update", "put", "put-async");
+        boolean creates = ops.contains("create") || ops.contains("create-async");
+        if (!known.containsAll(ops) || ops.contains("update") && !creates) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--ops takes " + String.join(", ", known) + "; update needs create or create-async before it");
+        }
         int podBytes = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(KernelObjects.pod("p")).length;
         System.out.printf(Locale.ROOT, "# pod JSON as stored: about %d bytes%n", podBytes);
         System.out.printf(Locale.ROOT, "%-16s %-8s %12s %10s %10s %10s %12s%n", "op", "callers", "ops/s", "p50 ms",
@@ -141,7 +147,7 @@ public final class KernelLoad implements Callable<Integer> {
                     }));
                 }
                 long created = names.get();
-                if (ops.contains("update") && created > 0) {
+                if (ops.contains("update")) {
                     print("update", c, measure(c, caller -> {
                         String name = "p-" + (1 + Math.floorMod(caller.sequence++ * 7919L + caller.id, created));
                         while (true) {
