@@ -105,6 +105,7 @@ public final class MvccStore implements AutoCloseable {
     private DBOptions dbOptions;
     private ColumnFamilyOptions cfOptions;
     private ColumnFamilyOptions pointReadOptions;
+    private BloomFilter bloomFilter;
     private RocksDB db;
     private List<ColumnFamilyHandle> handles;
     private Columns columns;
@@ -130,8 +131,11 @@ public final class MvccStore implements AutoCloseable {
         Files.createDirectories(dir);
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setAtomicFlush(true).setKeepLogFileNum(2);
-        cfOptions = familyOptions(false);
-        pointReadOptions = familyOptions(true);
+        cfOptions = new ColumnFamilyOptions();
+        // a Bloom filter lets a lookup of an absent key (every create's, on the apply thread) skip the table files
+        bloomFilter = new BloomFilter(10, false);
+        pointReadOptions = new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloomFilter));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (String name : FAMILIES) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII),
@@ -161,18 +165,6 @@ public final class MvccStore implements AutoCloseable {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IOException("the stored auth state in " + dir + " cannot be read", e);
         }
-    }
-
-    /**
-     * Point-read families get a Bloom filter, so that a lookup of an absent key (every create's, on the apply thread)
-     * skips the table files instead of searching each one.
-     */
-    private static ColumnFamilyOptions familyOptions(boolean pointReads) {
-        ColumnFamilyOptions options = new ColumnFamilyOptions();
-        if (pointReads) {
-            options.setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
-        }
-        return options;
     }
 
     /** etcd's auth state, as of the last applied entry. */
@@ -626,6 +618,7 @@ public final class MvccStore implements AutoCloseable {
         dbOptions.close();
         cfOptions.close();
         pointReadOptions.close();
+        bloomFilter.close();
     }
 
     @Override
