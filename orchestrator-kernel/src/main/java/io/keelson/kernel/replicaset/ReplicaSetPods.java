@@ -12,7 +12,6 @@ import io.keelson.kernel.Kernel;
 import io.keelson.kernel.LabelSelector;
 import io.keelson.kernel.events.EventRecorder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -147,11 +146,17 @@ final class ReplicaSetPods {
     private CompletableFuture<ManageFailure> create(ReplicaSet rs) {
         PodTemplateSpec template = rs.getSpec().getTemplate();
         ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
-        Pod pod = new PodBuilder().withNewMetadata().withGenerateName(rs.getMetadata().getName() + "-")
-                .withNamespace(rs.getMetadata().getNamespace()).withLabels(copy(tm.getLabels()))
-                .withAnnotations(copy(tm.getAnnotations())).withFinalizers(tm.getFinalizers())
-                .withOwnerReferences(controllerRef(rs)).endMetadata()
-                .withSpec(new PodBuilder().withSpec(template.getSpec()).build().getSpec()).build();
+        ObjectMeta meta = new ObjectMeta();
+        meta.setGenerateName(rs.getMetadata().getName() + "-");
+        meta.setNamespace(rs.getMetadata().getNamespace());
+        meta.setLabels(tm.getLabels());
+        meta.setAnnotations(tm.getAnnotations());
+        meta.setFinalizers(tm.getFinalizers());
+        meta.setOwnerReferences(List.of(controllerRef(rs)));
+        // the template's parts as they are: createAsync copies its input before it changes anything
+        Pod pod = new Pod();
+        pod.setMetadata(meta);
+        pod.setSpec(template.getSpec());
         return kernel.resources(Pod.class).inNamespace(rs.getMetadata().getNamespace()).createAsync(pod)
                 .handle((created, error) -> {
                     if (error == null) {
@@ -197,9 +202,5 @@ final class ReplicaSetPods {
         return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
                 .withName(rs.getMetadata().getName()).withUid(rs.getMetadata().getUid()).withController(true)
                 .withBlockOwnerDeletion(true).build();
-    }
-
-    private static Map<String, String> copy(Map<String, String> m) {
-        return m == null ? null : new LinkedHashMap<>(m);
     }
 }

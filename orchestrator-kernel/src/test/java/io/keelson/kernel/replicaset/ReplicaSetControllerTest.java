@@ -49,7 +49,8 @@ class ReplicaSetControllerTest extends KernelTestBase {
         kernel.resources(Namespace.class).create(TestObjects.namespace(ns));
         pods = kernel.resources(Pod.class).inNamespace(ns);
         sets = kernel.resources(ReplicaSet.class).inNamespace(ns);
-        informers = InformerFactory.builder(kernel).build();
+        // the controller hands parts of its cached ReplicaSet (the template) to creates: nothing may change them
+        informers = InformerFactory.builder(kernel).detectMutations(true).build();
         controller = ReplicaSetController.create(kernel, informers, fixture.clock());
         informers.startAll().get(30, TimeUnit.SECONDS);
     }
@@ -57,7 +58,11 @@ class ReplicaSetControllerTest extends KernelTestBase {
     @AfterEach
     void close() {
         controller.close();
-        informers.close();
+        try {
+            informers.checkMutations();
+        } finally {
+            informers.close();
+        }
     }
 
     private ReplicaSet replicaSet(String name, int replicas) {
