@@ -1,7 +1,6 @@
 package io.keelson.kernel.scheduler;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.keelson.kernel.ApiException;
 import io.keelson.kernel.Kernel;
@@ -103,7 +102,7 @@ final class SchedulingCycle {
             return;
         }
         String host = result.host();
-        Pod assumed = new PodBuilder(pod).editSpec().withNodeName(host).endSpec().build();
+        Pod assumed = AssumedPods.on(pod, host);
         cache.assume(assumed);
         Status reserved = reserve(fwk, state, assumed, host);
         if (!reserved.isSuccess()) {
