@@ -48,7 +48,7 @@ public final class EventRecorder implements AutoCloseable {
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_SIZE);
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    private final DropReports drops;
     /** The last name suffix handed out (nanoseconds). */
     private final AtomicLong lastSuffix = new AtomicLong();
     private final Thread writer;
@@ -60,6 +60,7 @@ public final class EventRecorder implements AutoCloseable {
         this.host = host;
         this.clock = clock;
         this.correlator = new EventCorrelator(clock, this::nameSuffix);
+        this.drops = new DropReports(clock);
         this.writer = new Thread(this::writeLoop, "keelson-events-" + component);
         writer.setDaemon(true);
         writer.start();
@@ -95,8 +96,12 @@ public final class EventRecorder implements AutoCloseable {
         if (queue.offer(event)) {
             accepted.incrementAndGet();
         } else {
-            dropped.incrementAndGet();
-            LOG.warn("event queue full: dropping {} {} on {}", type, reason, event.getInvolvedObject().getName());
+            long report = drops.drop();
+            if (report > 0) {
+                LOG.warn("event queue full: {} event(s) dropped, the latest {} {} on {} ({} in all; reported at most"
+                        + " every {} s)", report, type, reason, event.getInvolvedObject().getName(), drops.total(),
+                        DropReports.INTERVAL.toSeconds());
+            }
         }
     }
 
@@ -119,7 +124,7 @@ public final class EventRecorder implements AutoCloseable {
 
     /** Events dropped because the queue was full. */
     public long dropped() {
-        return dropped.get();
+        return drops.total();
     }
 
     private Event makeEvent(ObjectReference ref, String type, String reason, String message, String host) {
@@ -229,6 +234,10 @@ public final class EventRecorder implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        long unreported = drops.unreported();
+        if (unreported > 0) {
+            LOG.warn("event queue full: {} more event(s) dropped ({} in all)", unreported, drops.total());
+        }
         try {
             writer.join(Duration.ofSeconds(5).toMillis());
         } catch (InterruptedException e) {

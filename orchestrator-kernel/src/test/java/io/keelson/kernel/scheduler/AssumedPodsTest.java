@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,9 +33,9 @@ class AssumedPodsTest {
             } else if (type == Integer.class) {
                 value = 3;
             } else if (type == List.class) {
-                value = new java.util.ArrayList<>(List.of(new Object()));
+                value = new ArrayList<>(List.of(new Object()));
             } else if (type == Map.class) {
-                value = new java.util.HashMap<>(Map.of(setter.getName(), new Object()));
+                value = new HashMap<>(Map.of(setter.getName(), new Object()));
             } else {
                 value = type.getConstructor().newInstance();
             }
