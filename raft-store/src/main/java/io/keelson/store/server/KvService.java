@@ -6,6 +6,7 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.grpc.stub.StreamObserver;
 import io.keelson.store.KvStore;
 import io.keelson.store.StoreMember;
+import io.keelson.store.auth.AuthState;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -49,9 +50,29 @@ final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
+    /**
+     * A linearizable range is checked again once it has read, as etcd checks its permission only after the read has
+     * caught up with the leader: on a member that had not yet applied a revoke when the request arrived, the check
+     * {@link AuthGuard} made then would let a revoked user read.
+     */
     @Override
     public void range(io.etcd.jetcd.api.RangeRequest request, StreamObserver<io.etcd.jetcd.api.RangeResponse> out) {
-        answer(() -> store().range(EtcdCodec.range(request)), EtcdCodec::range, out);
+        long checkedAt = AuthGuard.checkedRevision();
+        String user = AuthGuard.USER.get();
+        answer(() -> {
+            CompletableFuture<io.keelson.store.RangeResponse> read = member.checkedAt(checkedAt)
+                    .range(EtcdCodec.range(request));
+            if (request.getSerializable() || checkedAt == StoreMember.ANONYMOUS) {
+                return read;
+            }
+            return read.thenApply(response -> {
+                AuthState auth = member.authState();
+                if (auth.revision() != checkedAt) {
+                    AuthGuard.check(auth, user, request);
+                }
+                return response;
+            });
+        }, EtcdCodec::range, out);
     }
 
     @Override
