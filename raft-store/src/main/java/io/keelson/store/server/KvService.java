@@ -50,29 +50,31 @@ final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
-    /**
-     * A linearizable range is checked again once it has read, as etcd checks its permission only after the read has
-     * caught up with the leader: on a member that had not yet applied a revoke when the request arrived, the check
-     * {@link AuthGuard} made then would let a revoked user read.
-     */
     @Override
     public void range(io.etcd.jetcd.api.RangeRequest request, StreamObserver<io.etcd.jetcd.api.RangeResponse> out) {
         long checkedAt = AuthGuard.checkedRevision();
         String user = AuthGuard.USER.get();
-        answer(() -> {
-            CompletableFuture<io.keelson.store.RangeResponse> read = member.checkedAt(checkedAt)
-                    .range(EtcdCodec.range(request));
-            if (request.getSerializable() || checkedAt == StoreMember.ANONYMOUS) {
-                return read;
+        answer(() -> checkedAgain(member.checkedAt(checkedAt).range(EtcdCodec.range(request)), checkedAt, user,
+                request), EtcdCodec::range, out);
+    }
+
+    /**
+     * A read is checked against the auth state again once it has read, as etcd checks a read's permission only after
+     * the read caught up with the leader: on a member that had not applied a revoke yet when the request arrived, the
+     * check {@link AuthGuard} made then would let the revoked user read.
+     */
+    private <T> CompletableFuture<T> checkedAgain(CompletableFuture<T> read, long checkedAt, String user,
+                                                  com.google.protobuf.Message request) {
+        if (checkedAt == StoreMember.ANONYMOUS) {
+            return read; // auth was off when the request arrived
+        }
+        return read.thenApply(response -> {
+            AuthState auth = member.authState();
+            if (auth.revision() != checkedAt) {
+                AuthGuard.check(auth, user, request);
             }
-            return read.thenApply(response -> {
-                AuthState auth = member.authState();
-                if (auth.revision() != checkedAt) {
-                    AuthGuard.check(auth, user, request);
-                }
-                return response;
-            });
-        }, EtcdCodec::range, out);
+            return response;
+        });
     }
 
     @Override
@@ -88,7 +90,14 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void txn(io.etcd.jetcd.api.TxnRequest request, StreamObserver<io.etcd.jetcd.api.TxnResponse> out) {
-        answer(() -> store().txn(EtcdCodec.txn(request)), EtcdCodec::txn, out);
+        long checkedAt = AuthGuard.checkedRevision();
+        String user = AuthGuard.USER.get();
+        answer(() -> {
+            io.keelson.store.TxnRequest txn = EtcdCodec.txn(request);
+            CompletableFuture<io.keelson.store.TxnResponse> done = member.checkedAt(checkedAt).txn(txn);
+            // a write is checked where it applies, at the auth revision it was checked at here
+            return txn.isReadOnly() ? checkedAgain(done, checkedAt, user, request) : done;
+        }, EtcdCodec::txn, out);
     }
 
     @Override
