@@ -143,7 +143,11 @@ final class CompactObjects {
         if (s.length() > MAX_SHARED_LENGTH) {
             return s;
         }
-        String shared = STRINGS.putIfAbsent(s, s);
+        String shared = STRINGS.get(s); // most are there already: a lookup takes no lock, putIfAbsent may
+        if (shared != null) {
+            return shared;
+        }
+        shared = STRINGS.putIfAbsent(s, s);
         if (shared == null) {
             if (STRINGS.size() > MAX_SHARED_STRINGS) {
                 STRINGS.clear(); // many distinct values: start over rather than grow without bound

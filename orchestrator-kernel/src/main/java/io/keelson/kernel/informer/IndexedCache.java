@@ -119,8 +119,9 @@ final class IndexedCache<T extends HasMetadata> implements Cache<T> {
     public List<T> byIndex(String index, String value) {
         lock.readLock().lock();
         try {
-            List<T> result = new ArrayList<>();
-            for (String key : indexKeysLocked(index, value)) {
+            Set<String> keys = indexKeysLocked(index, value);
+            List<T> result = new ArrayList<>(keys.size());
+            for (String key : keys) {
                 result.add(items.get(key));
             }
             return result;

@@ -53,7 +53,7 @@ final class ReplicaSetPods {
      * deleted, not pods being deleted) and releasing owned pods its selector no longer matches.
      */
     List<Pod> claim(ReplicaSet rs, LabelSelector selector, List<Pod> active) {
-        List<Pod> owned = new ArrayList<>();
+        List<Pod> owned = new ArrayList<>(active.size());
         boolean deleting = rs.getMetadata().getDeletionTimestamp() != null;
         for (Pod pod : active) {
             OwnerReference ref = Pods.controllerOf(pod);

@@ -246,7 +246,7 @@ final class SchedulingAlgorithm {
      */
     private Status filterWithNominated(Framework fwk, List<FilterPlugin> filters, CycleState state, Pod pod,
                                        NodeInfo node) {
-        List<PodInfo> here = nominated.getOrDefault(node.name(), List.of());
+        List<PodInfo> here = nominated.isEmpty() ? List.of() : nominated.getOrDefault(node.name(), List.of());
         if (!here.isEmpty()) {
             int priority = PodInfo.priority(pod);
             NodeInfo withNominated = null;

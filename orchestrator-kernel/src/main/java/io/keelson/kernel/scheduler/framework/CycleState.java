@@ -1,5 +1,6 @@
 package io.keelson.kernel.scheduler.framework;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CycleState {
     private final ConcurrentHashMap<String, Object> data = new ConcurrentHashMap<>();
+    private volatile PodInfo podInfo;
 
     public void write(String key, Object value) {
         data.put(key, value);
@@ -19,9 +21,23 @@ public final class CycleState {
         return type.cast(data.get(key));
     }
 
+    /**
+     * {@code pod}'s {@link PodInfo}, computed once for the attempt: several plugins need its requests or host ports,
+     * and parsing the pod's quantities again in each showed in the scheduling cycle.
+     */
+    public PodInfo podInfo(Pod pod) {
+        PodInfo info = podInfo;
+        if (info == null || info.pod() != pod) {
+            info = PodInfo.of(pod);
+            podInfo = info;
+        }
+        return info;
+    }
+
     /** A copy whose writes do not show here (preemption evaluates what-if states on copies). */
     public CycleState copy() {
         CycleState c = new CycleState();
+        c.podInfo = podInfo;
         data.forEach((k, v) -> c.data.put(k, v instanceof StateData d ? d.copy() : v));
         return c;
     }

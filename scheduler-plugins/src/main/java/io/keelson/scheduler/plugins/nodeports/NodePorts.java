@@ -7,7 +7,6 @@ import io.keelson.kernel.scheduler.framework.EnqueueExtensions;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.HostPorts;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
-import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.PreFilterPlugin;
 import io.keelson.kernel.scheduler.framework.PreFilterResult;
 import io.keelson.kernel.scheduler.framework.Status;
@@ -33,7 +32,7 @@ public final class NodePorts implements PreFilterPlugin, FilterPlugin, EnqueueEx
 
     @Override
     public PreFilterResult preFilter(CycleState state, Pod pod, List<NodeInfo> nodes) {
-        List<HostPorts.Port> ports = PodInfo.of(pod).hostPorts();
+        List<HostPorts.Port> ports = state.podInfo(pod).hostPorts();
         if (ports.isEmpty()) {
             return PreFilterResult.of(Status.skip());
         }

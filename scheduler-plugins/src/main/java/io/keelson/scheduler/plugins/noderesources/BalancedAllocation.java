@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.PluginArgs;
-import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.PreScorePlugin;
 import io.keelson.kernel.scheduler.framework.ScorePlugin;
 import io.keelson.kernel.scheduler.framework.Status;
@@ -48,7 +47,7 @@ public final class BalancedAllocation implements PreScorePlugin, ScorePlugin {
 
     @Override
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> nodes) {
-        long[] requests = scorer.podRequests(PodInfo.of(pod), true);
+        long[] requests = scorer.podRequests(state.podInfo(pod), true);
         if (scorer.allZero(requests)) {
             return Status.skip();
         }
@@ -59,7 +58,7 @@ public final class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
         Requests r = state.read(STATE, Requests.class);
-        long[] requests = r == null ? scorer.podRequests(PodInfo.of(pod), true) : r.requests();
+        long[] requests = r == null ? scorer.podRequests(state.podInfo(pod), true) : r.requests();
         if (scorer.allZero(requests)) {
             return 0;
         }

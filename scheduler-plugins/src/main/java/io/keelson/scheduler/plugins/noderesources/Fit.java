@@ -7,7 +7,6 @@ import io.keelson.kernel.scheduler.framework.EnqueueExtensions;
 import io.keelson.kernel.scheduler.framework.FilterPlugin;
 import io.keelson.kernel.scheduler.framework.NodeInfo;
 import io.keelson.kernel.scheduler.framework.PluginArgs;
-import io.keelson.kernel.scheduler.framework.PodInfo;
 import io.keelson.kernel.scheduler.framework.PreFilterPlugin;
 import io.keelson.kernel.scheduler.framework.PreFilterResult;
 import io.keelson.kernel.scheduler.framework.PreScorePlugin;
@@ -80,7 +79,7 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
 
     @Override
     public PreFilterResult preFilter(CycleState state, Pod pod, List<NodeInfo> nodes) {
-        state.write(PRE_FILTER, new Requests(PodInfo.of(pod).requests()));
+        state.write(PRE_FILTER, new Requests(state.podInfo(pod).requests()));
         return PreFilterResult.allNodes();
     }
 
@@ -154,14 +153,14 @@ public final class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin,
 
     @Override
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> nodes) {
-        state.write(PRE_SCORE, new ScoreRequests(scorer.podRequests(PodInfo.of(pod), false)));
+        state.write(PRE_SCORE, new ScoreRequests(scorer.podRequests(state.podInfo(pod), false)));
         return Status.success();
     }
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
         ScoreRequests r = state.read(PRE_SCORE, ScoreRequests.class);
-        long[] requests = r == null ? scorer.podRequests(PodInfo.of(pod), false) : r.requests();
+        long[] requests = r == null ? scorer.podRequests(state.podInfo(pod), false) : r.requests();
         return scorer.score(requests, node, false);
     }
 

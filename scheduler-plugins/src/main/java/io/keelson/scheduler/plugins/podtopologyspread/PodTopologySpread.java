@@ -84,7 +84,8 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
 
     /** Matching pods per domain of each soft constraint, their weights, and the nodes scoring 0. */
     private record ScoreState(List<Constraint> constraints, List<Map<String, Long>> counts, double[] weights,
-                              Set<String> ignored, List<MatchCounts.PerNode> matching) {
+                              Set<String> ignored, List<MatchCounts.PerNode> matching,
+                              boolean[] byHostname) { // which constraints spread over hostnames, worked out once
     }
 
     private final List<TopologySpreadConstraint> defaults;
@@ -252,6 +253,10 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         if (constraints.isEmpty()) {
             return Status.skip();
         }
+        boolean[] byHostname = new boolean[constraints.size()];
+        for (int i = 0; i < byHostname.length; i++) {
+            byHostname[i] = constraints.get(i).key().equals(HOSTNAME);
+        }
         Set<String> ignored = new HashSet<>();
         List<Map<String, Long>> counts = new ArrayList<>();
         constraints.forEach(c -> counts.add(new HashMap<>()));
@@ -262,11 +267,10 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 continue;
             }
             for (int i = 0; i < constraints.size(); i++) {
-                Constraint c = constraints.get(i);
-                if (c.key().equals(HOSTNAME)) {
+                if (byHostname[i]) {
                     continue;
                 }
-                String value = node.labels().getOrDefault(c.key(), "");
+                String value = node.labels().getOrDefault(constraints.get(i).key(), "");
                 if (counts.get(i).putIfAbsent(value, 0L) == null) {
                     sizes[i]++;
                 }
@@ -274,7 +278,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         }
         double[] weights = new double[constraints.size()];
         for (int i = 0; i < constraints.size(); i++) {
-            int size = constraints.get(i).key().equals(HOSTNAME) ? filtered.size() - ignored.size() : sizes[i];
+            int size = byHostname[i] ? filtered.size() - ignored.size() : sizes[i];
             weights[i] = Math.log(size + 2);
         }
         Eligibility eligibility = new Eligibility(pod);
@@ -284,13 +288,13 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         boolean[] counted = new boolean[constraints.size()];
         for (int i = 0; i < constraints.size(); i++) {
             Constraint c = constraints.get(i);
-            if (!c.key().equals(HOSTNAME) && eligibility.admitsEveryNode(c)) {
+            if (!byHostname[i] && eligibility.admitsEveryNode(c)) {
                 counted[i] = countKept(namespace, c, requireAllTopologies ? constraints : List.of(), counts.get(i));
             }
         }
         boolean perNode = false;
         for (int i = 0; i < constraints.size(); i++) {
-            perNode |= !counted[i] && !constraints.get(i).key().equals(HOSTNAME);
+            perNode |= !counted[i] && !byHostname[i];
         }
         for (NodeInfo node : perNode ? all : List.<NodeInfo>of()) {
             if (requireAllTopologies && !Constraint.hasAllKeys(constraints, node)) {
@@ -298,7 +302,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             }
             for (int i = 0; i < constraints.size(); i++) {
                 Constraint c = constraints.get(i);
-                if (counted[i] || c.key().equals(HOSTNAME) || !eligibility.includes(c, node)) {
+                if (counted[i] || byHostname[i] || !eligibility.includes(c, node)) {
                     continue;
                 }
                 String value = node.labels().getOrDefault(c.key(), "");
@@ -308,7 +312,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
-        state.write(PRE_SCORE, new ScoreState(constraints, counts, weights, ignored, matching));
+        state.write(PRE_SCORE, new ScoreState(constraints, counts, weights, ignored, matching, byHostname));
         return Status.success();
     }
 
@@ -318,17 +322,18 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         if (s == null) {
             throw new IllegalStateException("reading \"" + PRE_SCORE + "\" from cycleState: not found");
         }
-        if (s.ignored().contains(node.name())) {
+        if (!s.ignored().isEmpty() && s.ignored().contains(node.name())) {
             return 0;
         }
         double score = 0;
+        Map<String, String> labels = node.labels();
         for (int i = 0; i < s.constraints().size(); i++) {
             Constraint c = s.constraints().get(i);
-            String value = node.labels().get(c.key());
+            String value = labels.get(c.key());
             if (value == null) {
                 continue;
             }
-            long count = c.key().equals(HOSTNAME) ? s.matching().get(i).count(node)
+            long count = s.byHostname()[i] ? s.matching().get(i).count(node)
                     : s.counts().get(i).getOrDefault(value, 0L);
             score += count * s.weights()[i] + (c.maxSkew() - 1);
         }
