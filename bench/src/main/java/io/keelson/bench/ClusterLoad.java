@@ -103,7 +103,7 @@ public final class ClusterLoad implements Callable<Integer> {
              InformerFactory informers = InformerFactory.builder(kernel).build();
              Scheduler scheduler = Scheduler.builder(kernel).informers(informers).build();
              SimulatedNodes simulated = SimulatedNodes.builder(kernel, informers).startDelay(Duration.ZERO)
-                     .threads(4).build();
+                     .build();
              NodeLifecycleController lifecycle = NodeLifecycleController.create(kernel, informers, clock)) {
             List<ManagedController> controllers = List.of(ReplicaSetController.create(kernel, informers, clock),
                     DeploymentController.create(kernel, informers, clock));
@@ -143,7 +143,7 @@ public final class ClusterLoad implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "# %d nodes registered in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
             switch (mode) {
                 case "startup" -> startup(kernel, readyAt);
-                case "deployment" -> deployment(kernel, readyAt);
+                case "deployment" -> deployment(kernel, readyAt, store);
                 case "steady" -> steady(kernel, readyAt, n);
                 default -> throw new CommandLine.ParameterException(new CommandLine(this),
                         "mode must be startup, deployment or steady, not " + mode);
@@ -187,7 +187,7 @@ public final class ClusterLoad implements Callable<Integer> {
      * A Deployment of {@code replicas} from create to all available, then a new image to all updated; first, with
      * {@code --warmup-replicas}, the same for a smaller Deployment, scaled to zero before the measured one starts.
      */
-    private void deployment(Kernel kernel, Map<String, Long> readyAt) throws Exception {
+    private void deployment(Kernel kernel, Map<String, Long> readyAt, StoreMember store) throws Exception {
         Resources<Deployment> api = kernel.resources(Deployment.class).inNamespace(NS);
         if (warmupReplicas > 0) {
             long w0 = System.nanoTime();
@@ -205,6 +205,11 @@ public final class ClusterLoad implements Callable<Integer> {
         Map<String, Long> threadCpu0 = threads ? JvmStats.cpuNanosByThreadGroup() : Map.of();
         long jit0 = JvmStats.compilationMillis();
         long gc0 = JvmStats.collectionMillis();
+        long start = System.nanoTime();
+        Map<String, java.util.concurrent.atomic.LongAdder> writes = new ConcurrentHashMap<>();
+        var writeWatch = threads ? store.watch(io.keelson.store.WatchRequest.prefix("/registry/"), r -> r.events()
+                .forEach(e -> writes.computeIfAbsent(e.type() + " " + e.kv().key().toStringUtf8().split("/")[2],
+                        k -> new java.util.concurrent.atomic.LongAdder()).increment())) : null;
         double[] seconds = rollout(kernel, api, "big", replicas, () -> {
             if (threads) {
                 Map<String, Long> threadCpu = new java.util.HashMap<>(JvmStats.cpuNanosByThreadGroup());
@@ -212,6 +217,11 @@ public final class ClusterLoad implements Callable<Integer> {
                 threadCpu.put("(GC, elapsed)", (JvmStats.collectionMillis() - gc0) * 1_000_000);
                 System.out.println("# create phase, CPU per pod by thread group:");
                 JvmStats.printCpuByThreadGroup(threadCpu0, threadCpu, replicas, "pod");
+                printReadyTimeline(readyAt, start);
+                writeWatch.close();
+                System.out.println("# store writes per pod: " + new java.util.TreeMap<>(writes).entrySet().stream()
+                        .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.2f", e.getValue().sum()
+                                / (double) replicas)).collect(java.util.stream.Collectors.joining(", ")));
             }
         });
         double created = seconds[0];
@@ -225,6 +235,21 @@ public final class ClusterLoad implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-16s %9d %10.1f %10.0f %12.0f%n", "rolling update", replicas, rolled,
                 replicas / rolled, cpuRoll / 1e3 / replicas);
         System.out.printf(Locale.ROOT, "# heap after GC %d MiB%n", JvmStats.usedHeapAfterGc() >> 20);
+    }
+
+    /** The measured Deployment's pods seen Ready per second since its create, and when the last one was. */
+    private static void printReadyTimeline(Map<String, Long> readyAt, long start) {
+        long now = System.nanoTime();
+        int[] perSecond = new int[(int) ((now - start) / 1_000_000_000L) + 1];
+        long last = start;
+        for (Map.Entry<String, Long> e : readyAt.entrySet()) {
+            if (e.getKey().startsWith("big-") && e.getValue() >= start) {
+                perSecond[(int) ((e.getValue() - start) / 1_000_000_000L)]++;
+                last = Math.max(last, e.getValue());
+            }
+        }
+        System.out.printf(Locale.ROOT, "# pods seen Ready per second: %s; the last at %.2f s, all available seen at"
+                + " %.2f s%n", java.util.Arrays.toString(perSecond), (last - start) / 1e9, (now - start) / 1e9);
     }
 
     /** Creates the Deployment and rolls it to a new image: seconds to available, seconds to rolled, create CPU ns. */

@@ -303,7 +303,7 @@ public final class SimulatedNodes implements AutoCloseable {
         private Duration renewInterval = Duration.ofSeconds(10);
         private Duration statusReportInterval = Duration.ofMinutes(5);
         private Duration startDelay = Duration.ofSeconds(1);
-        private int threads = 4;
+        private int threads = 16;
         private final List<Stage> stages = new ArrayList<>();
         private RandomGenerator random = new SplittableRandom();
 
@@ -340,7 +340,11 @@ public final class SimulatedNodes implements AutoCloseable {
             return this;
         }
 
-        /** Threads running the nodes' writes (4). */
+        /**
+         * Threads running the nodes' work (16). A status write holds its thread until the store has it, so these
+         * bound how many writes the nodes have in flight: with 4, a thousand nodes started pods at 300–600 a second
+         * while the store could take more (bench/RESULTS.md).
+         */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1: " + threads);
