@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -143,6 +144,15 @@ public final class Kernel implements AutoCloseable {
      */
     public Pod bind(String namespace, Binding binding) {
         return PodBinding.bind(store(Pod.class), namespace, binding);
+    }
+
+    /**
+     * {@link #bind}, without blocking on the store: the binding is checked and the pod encoded on the calling thread,
+     * and the future completes with the bound pod when the store has it (or fails with the {@link ApiException}
+     * {@link #bind} throws). A scheduler binding many pods holds no thread per binding in flight.
+     */
+    public CompletableFuture<Pod> bindAsync(String namespace, Binding binding) {
+        return PodBinding.bindAsync(store(Pod.class), namespace, binding);
     }
 
     /** The type's cache reads, for the kernel's own readers (built-in admission). */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The {@code pods/binding} subresource as kube-apiserver serves it: sets {@code spec.nodeName} of a pod that has
@@ -22,23 +24,10 @@ final class PodBinding {
     }
 
     static Pod bind(ResourceStore<Pod> pods, String namespace, Binding binding) {
+        validate(binding);
         ObjectMeta meta = binding.getMetadata();
-        String name = meta == null || meta.getName() == null ? "" : meta.getName();
-        String node = binding.getTarget() == null ? null : binding.getTarget().getName();
-        List<FieldError> errors = new ArrayList<>();
-        String kind = binding.getTarget() == null ? null : binding.getTarget().getKind();
-        if (kind != null && !kind.isEmpty() && !kind.equals("Node")) {
-            errors.add(FieldError.notSupported("target.kind", kind, List.of("Node", "<empty>")));
-        }
-        if (node == null || node.isEmpty()) {
-            errors.add(FieldError.required("target.name", ""));
-        }
-        if (name.isEmpty()) {
-            errors.add(FieldError.required("metadata.name", "name or generateName is required"));
-        }
-        if (!errors.isEmpty()) {
-            throw Statuses.invalid("", "Binding", name, errors);
-        }
+        String name = meta.getName();
+        String node = binding.getTarget().getName();
         String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
         // the first attempt starts from the watch cache's copy; a refusal or a lost race reads the store
         ResourceStore.Stored<Pod> stored = pods.readCached(ns, name);
@@ -61,14 +50,7 @@ final class PodBinding {
                 stored = null;
                 continue;
             }
-            pod.getSpec().setNodeName(node);
-            if (meta.getAnnotations() != null && !meta.getAnnotations().isEmpty()) {
-                Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
-                        ? new LinkedHashMap<>() : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
-                annotations.putAll(meta.getAnnotations());
-                pod.getMetadata().setAnnotations(annotations);
-            }
-            markScheduled(pod, pods.env.now());
+            bindTo(pods, meta, pod, node);
             try {
                 long revision = pods.swap(pods.key(ns, name), stored.modRevision(), ObjectCodec.encode(pod));
                 pod.getMetadata().setResourceVersion(Long.toString(revision));
@@ -81,6 +63,80 @@ final class PodBinding {
                 fresh = false;
             }
         }
+    }
+
+    /**
+     * {@link #bind}, without waiting for the store: the binding is checked against the watch cache's copy and the pod
+     * encoded on the caller's thread, and the future completes when the store answered. When that copy is refused
+     * or loses the race (it was stale), {@link #bind} runs again on the kernel's executor, reading the store.
+     */
+    static CompletableFuture<Pod> bindAsync(ResourceStore<Pod> pods, String namespace, Binding binding) {
+        try {
+            validate(binding);
+        } catch (ApiException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ObjectMeta meta = binding.getMetadata();
+        String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
+        ResourceStore.Stored<Pod> stored = pods.readCached(ns, meta.getName());
+        if (stored == null || !bindable(pods, meta, stored)) {
+            return CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor());
+        }
+        Pod pod = stored.object(); // our own decoded copy
+        bindTo(pods, meta, pod, binding.getTarget().getName());
+        return pods.swapAsync(pods.key(ns, meta.getName()), stored.modRevision(), ObjectCodec.encode(pod)).handle(
+                (revision, error) -> {
+                    if (error == null) {
+                        pod.getMetadata().setResourceVersion(Long.toString(revision));
+                        return CompletableFuture.completedFuture(pod);
+                    }
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    return cause instanceof ResourceStore.LostRace
+                            ? CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor())
+                            : CompletableFuture.<Pod>failedFuture(cause);
+                }).thenCompose(f -> f);
+    }
+
+    /** Whether the cache's copy may be bound; when not, the store's own copy decides (the cache's may be stale). */
+    private static boolean bindable(ResourceStore<Pod> pods, ObjectMeta meta, ResourceStore.Stored<Pod> stored) {
+        try {
+            refuseIfUnbindable(pods, meta, stored.object(), stored.modRevision());
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
+    private static void validate(Binding binding) {
+        ObjectMeta meta = binding.getMetadata();
+        String name = meta == null || meta.getName() == null ? "" : meta.getName();
+        String node = binding.getTarget() == null ? null : binding.getTarget().getName();
+        List<FieldError> errors = new ArrayList<>();
+        String kind = binding.getTarget() == null ? null : binding.getTarget().getKind();
+        if (kind != null && !kind.isEmpty() && !kind.equals("Node")) {
+            errors.add(FieldError.notSupported("target.kind", kind, List.of("Node", "<empty>")));
+        }
+        if (node == null || node.isEmpty()) {
+            errors.add(FieldError.required("target.name", ""));
+        }
+        if (name.isEmpty()) {
+            errors.add(FieldError.required("metadata.name", "name or generateName is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw Statuses.invalid("", "Binding", name, errors);
+        }
+    }
+
+    /** Sets the node, merges the binding's annotations and marks the pod scheduled: the binding's change. */
+    private static void bindTo(ResourceStore<Pod> pods, ObjectMeta meta, Pod pod, String node) {
+        pod.getSpec().setNodeName(node);
+        if (meta.getAnnotations() != null && !meta.getAnnotations().isEmpty()) {
+            Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
+                    ? new LinkedHashMap<>() : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+            annotations.putAll(meta.getAnnotations());
+            pod.getMetadata().setAnnotations(annotations);
+        }
+        markScheduled(pod, pods.env.now());
     }
 
     private static void refuseIfUnbindable(ResourceStore<Pod> pods, ObjectMeta meta, Pod pod, long modRevision) {

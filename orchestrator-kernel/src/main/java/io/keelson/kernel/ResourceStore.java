@@ -307,6 +307,14 @@ final class ResourceStore<T extends HasMetadata> {
         return swap(key, modRevision, value, null, ServiceRanges.Claims.NONE);
     }
 
+    /** {@link #swap}, without waiting: the future completes with the new revision, or fails with {@link LostRace}. */
+    CompletableFuture<Long> swapAsync(ByteString key, long modRevision, ByteString value) {
+        TxnRequest txn = TxnRequest.of(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
+                List.of(put(key, value)), List.of());
+        return env.async(env.store().txn(txn), "update " + key.toStringUtf8()).thenCompose(r -> r.succeeded()
+                ? CompletableFuture.completedFuture(r.header().revision()) : CompletableFuture.failedFuture(new LostRace()));
+    }
+
     /** {@link #swap}, taking and giving back the object's range keys in the same transaction. */
     private long swap(ByteString key, long modRevision, ByteString value, T object, ServiceRanges.Claims claims) {
         List<Compare> compares = new ArrayList<>(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)));

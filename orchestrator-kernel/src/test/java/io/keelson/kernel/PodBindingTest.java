@@ -105,4 +105,63 @@ class PodBindingTest extends KernelTestBase {
                 e -> assertThat(e.code()).isEqualTo(409));
         assertThat(pods.get("p").getMetadata().getResourceVersion()).isEqualTo(p.getMetadata().getResourceVersion());
     }
+
+    @Test
+    void bindAsync_bindsAsBindDoes_andFailsItsFutureWithTheSameStatuses() {
+        Resources<Pod> pods = pods("async");
+        pods.create(TestObjects.pod("p"));
+        Binding b = binding("p", "node-1");
+        b.getMetadata().setAnnotations(java.util.Map.of("scheduled-by", "test"));
+
+        Pod bound = kernel.bindAsync("async", b).join();
+
+        assertThat(bound.getSpec().getNodeName()).isEqualTo("node-1");
+        assertThat(bound.getMetadata().getAnnotations()).containsEntry("scheduled-by", "test");
+        assertThat(bound.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("PodScheduled"));
+        assertThat(pods.get("p")).isEqualTo(bound);
+        assertThat(failure(kernel.bindAsync("async", binding("p", "node-2")))).satisfies(e -> {
+            assertThat(e.code()).isEqualTo(409);
+            assertThat(e.getMessage()).isEqualTo("Operation cannot be fulfilled on pods/binding \"p\": pod p is"
+                    + " already assigned to node \"node-1\"");
+        });
+        assertThat(failure(kernel.bindAsync("async", binding("missing", "node-1"))).isNotFound()).isTrue();
+        Binding noTarget = new BindingBuilder().withNewMetadata().withName("p").endMetadata().build();
+        assertThat(failure(kernel.bindAsync("async", noTarget)).code()).isEqualTo(422);
+        Binding otherUid = binding("p", "node-1");
+        otherUid.getMetadata().setUid("another-uid");
+        assertThat(failure(kernel.bindAsync("async", otherUid)).getMessage()).contains("Precondition failed: UID");
+    }
+
+    @Test
+    void bindAsync_ofOnePodToTwoNodesAtOnce_bindsItOnce() {
+        Resources<Pod> pods = pods("race");
+        for (int i = 0; i < 20; i++) {
+            pods.create(TestObjects.pod("p" + i));
+        }
+        for (int i = 0; i < 20; i++) {
+            var first = kernel.bindAsync("race", binding("p" + i, "node-1"));
+            var second = kernel.bindAsync("race", binding("p" + i, "node-2"));
+            java.util.List<String> won = new java.util.ArrayList<>();
+            for (var f : java.util.List.of(first, second)) {
+                try {
+                    won.add(f.join().getSpec().getNodeName());
+                } catch (java.util.concurrent.CompletionException e) {
+                    assertThat(e.getCause()).isInstanceOfSatisfying(ApiException.class,
+                            a -> assertThat(a.code()).isEqualTo(409));
+                }
+            }
+            assertThat(won).hasSize(1);
+            assertThat(pods.get("p" + i).getSpec().getNodeName()).isEqualTo(won.get(0));
+        }
+    }
+
+    private static ApiException failure(java.util.concurrent.CompletableFuture<Pod> call) {
+        try {
+            call.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(ApiException.class);
+            return (ApiException) e.getCause();
+        }
+        throw new AssertionError("the binding was written");
+    }
 }

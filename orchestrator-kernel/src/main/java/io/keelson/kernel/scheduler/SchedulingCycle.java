@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,13 +141,44 @@ final class SchedulingCycle {
                     return;
                 }
             }
-            Status bound = Status.skip();
-            for (BindPlugin p : fwk.bind) {
-                bound = call(() -> p.bind(state, assumed, host), p.name(), "Bind");
-                if (!bound.isSkip()) {
-                    break;
-                }
+            // the write completes on the store's thread; the binder thread is free meanwhile
+            bind(fwk.bind, 0, state, assumed, host).thenAccept(bound -> bound(fwk, state, popped, assumed, host,
+                    bound));
+        } catch (RuntimeException e) {
+            LOG.error("binding cycle of {} failed", assumed.getMetadata().getName(), e);
+            bindingFailed(fwk, state, popped, assumed, host, Status.error(e), Set.of());
+        }
+    }
+
+    /** The bind plugins from the {@code i}th on, in order: the first that does not Skip decides. */
+    private static CompletableFuture<Status> bind(List<BindPlugin> binders, int i,
+                                                                      CycleState state, Pod pod, String host) {
+        if (i == binders.size()) {
+            return CompletableFuture.completedFuture(Status.skip());
+        }
+        BindPlugin p = binders.get(i);
+        CompletableFuture<Status> call;
+        try {
+            call = p.bindAsync(state, pod, host);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((s, e) -> {
+            if (e == null) {
+                return s.withPlugin(p.name());
             }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            return Status.error("running Bind plugin \"" + p.name() + "\": " + cause.getMessage())
+                    .withPlugin(p.name());
+        }).thenCompose(s -> s.isSkip() ? bind(binders, i + 1, state, pod, host)
+                : CompletableFuture.completedFuture(s));
+    }
+
+    /** The binding cycle after the bind: the cache learns the pod is bound, then the event and PostBind. */
+    private void bound(Framework fwk, CycleState state, SchedulingQueue.Popped popped, Pod assumed, String host,
+                       Status bound) {
+        try {
             if (!bound.isSuccess()) {
                 bindingFailed(fwk, state, popped, assumed, host, bound.isSkip()
                         ? Status.error("no bind plugin bound the pod") : bound, Set.of());

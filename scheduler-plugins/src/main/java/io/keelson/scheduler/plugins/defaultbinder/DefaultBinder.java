@@ -8,6 +8,8 @@ import io.keelson.kernel.Kernel;
 import io.keelson.kernel.scheduler.framework.BindPlugin;
 import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.Status;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * kube-scheduler's DefaultBinder: binds through the {@code pods/binding} subresource, with the pod's uid as a
@@ -29,14 +31,31 @@ public final class DefaultBinder implements BindPlugin {
 
     @Override
     public Status bind(CycleState state, Pod pod, String nodeName) {
-        Binding binding = new BindingBuilder().withNewMetadata().withName(pod.getMetadata().getName())
-                .withNamespace(pod.getMetadata().getNamespace()).withUid(pod.getMetadata().getUid()).endMetadata()
-                .withNewTarget().withKind("Node").withName(nodeName).endTarget().build();
         try {
-            kernel.bind(pod.getMetadata().getNamespace(), binding);
+            kernel.bind(pod.getMetadata().getNamespace(), binding(pod, nodeName));
             return Status.success();
         } catch (ApiException e) {
             return Status.error(e);
         }
+    }
+
+    @Override
+    public CompletableFuture<Status> bindAsync(CycleState state, Pod pod, String nodeName) {
+        return kernel.bindAsync(pod.getMetadata().getNamespace(), binding(pod, nodeName)).handle((bound, error) -> {
+            if (error == null) {
+                return Status.success();
+            }
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            if (cause instanceof ApiException e) {
+                return Status.error(e);
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    private static Binding binding(Pod pod, String nodeName) {
+        return new BindingBuilder().withNewMetadata().withName(pod.getMetadata().getName())
+                .withNamespace(pod.getMetadata().getNamespace()).withUid(pod.getMetadata().getUid()).endMetadata()
+                .withNewTarget().withKind("Node").withName(nodeName).endTarget().build();
     }
 }
