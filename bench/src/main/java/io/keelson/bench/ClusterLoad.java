@@ -72,6 +72,10 @@ public final class ClusterLoad implements Callable<Integer> {
             + " created, rolled and scaled to zero first, unmeasured, so the JVM has compiled the loop (0: none)")
     int warmupReplicas;
 
+    @Option(names = "--warmup-pods", defaultValue = "0", description = "startup: pods created at the same rate, seen"
+            + " ready and deleted first, unmeasured, so the JVM has compiled the path (0: none, a cold start)")
+    int warmupPods;
+
     @Option(names = "--seconds", defaultValue = "60", description = "steady: seconds measured")
     int seconds;
 
@@ -157,19 +161,18 @@ public final class ClusterLoad implements Callable<Integer> {
     private void startup(Kernel kernel, Map<String, Long> readyAt) throws Exception {
         int count = pods != null ? pods : 3000;
         Resources<Pod> api = kernel.resources(Pod.class).inNamespace(NS);
-        Map<String, Long> createdAt = new ConcurrentHashMap<>();
-        long start = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        for (int i = 0; i < count; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            String name = "pod-" + i;
-            createdAt.put(name, System.nanoTime());
-            api.create(pod(name, null));
+        if (warmupPods > 0) {
+            long w0 = System.nanoTime();
+            Map<String, Long> warmup = createAtRate(api, "warm-up-", warmupPods);
+            await(() -> readyAt.keySet().containsAll(warmup.keySet()), Duration.ofMinutes(5), "the warm-up's pods ready");
+            warmup.keySet().forEach(api::delete);
+            await(() -> api.list(io.keelson.kernel.ListRequest.all()).items().isEmpty(), Duration.ofMinutes(5),
+                    "the warm-up's pods gone");
+            System.out.printf(Locale.ROOT, "# warm-up: %d pods created, ready and deleted in %.1f s%n", warmupPods,
+                    (System.nanoTime() - w0) / 1e9);
         }
+        long start = System.nanoTime();
+        Map<String, Long> createdAt = createAtRate(api, "pod-", count);
         await(() -> readyAt.keySet().containsAll(createdAt.keySet()), Duration.ofMinutes(5), () -> "every pod ready ("
                 + readyAt.size() + " of " + count + " seen ready; phases " + phases(api) + ")");
         Histogram latency = new Histogram(3);
@@ -181,6 +184,32 @@ public final class ClusterLoad implements Callable<Integer> {
                 latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(90) / 1000.0,
                 latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
         System.out.printf(Locale.ROOT, "# created at %.0f pods/s on average (asked %d)%n", achieved, rate);
+        // where the tail is: the slowest pod created in each 5 s of the run
+        long[] slowest = new long[(int) ((System.nanoTime() - start) / 5_000_000_000L) + 1];
+        createdAt.forEach((name, created) -> {
+            int w = (int) ((created - start) / 5_000_000_000L);
+            slowest[w] = Math.max(slowest[w], (readyAt.get(name) - created) / 1_000_000);
+        });
+        System.out.println("# slowest pod (ms) of those created in each 5 s: " + java.util.Arrays.toString(
+                java.util.Arrays.copyOf(slowest, (int) ((createdAt.values().stream().mapToLong(Long::longValue).max()
+                        .orElse(start) - start) / 5_000_000_000L) + 1)));
+    }
+
+    /** {@code count} pods named {@code prefix} + i created one by one at {@code --rate}; when each create was called. */
+    private Map<String, Long> createAtRate(Resources<Pod> api, String prefix, int count) throws InterruptedException {
+        Map<String, Long> createdAt = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        for (int i = 0; i < count; i++) {
+            long wait = start + i * interval - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            String name = prefix + i;
+            createdAt.put(name, System.nanoTime());
+            api.create(pod(name, null));
+        }
+        return createdAt;
     }
 
     /**

@@ -151,8 +151,8 @@ final class SchedulingCycle {
     }
 
     /** The bind plugins from the {@code i}th on, in order: the first that does not Skip decides. */
-    private static CompletableFuture<Status> bind(List<BindPlugin> binders, int i,
-                                                                      CycleState state, Pod pod, String host) {
+    private static CompletableFuture<Status> bind(List<BindPlugin> binders, int i, CycleState state, Pod pod,
+                                                  String host) {
         if (i == binders.size()) {
             return CompletableFuture.completedFuture(Status.skip());
         }
@@ -167,8 +167,7 @@ final class SchedulingCycle {
             if (e == null) {
                 return s.withPlugin(p.name());
             }
-            Throwable cause = e instanceof CompletionException && e.getCause() != null
-                    ? e.getCause() : e;
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return Status.error("running Bind plugin \"" + p.name() + "\": " + cause.getMessage())
                     .withPlugin(p.name());
         }).thenCompose(s -> s.isSkip() ? bind(binders, i + 1, state, pod, host)
