@@ -164,7 +164,8 @@ public final class ClusterLoad implements Callable<Integer> {
         if (warmupPods > 0) {
             long w0 = System.nanoTime();
             Map<String, Long> warmup = createAtRate(api, "warm-up-", warmupPods);
-            await(() -> readyAt.keySet().containsAll(warmup.keySet()), Duration.ofMinutes(5), "the warm-up's pods ready");
+            await(() -> readyAt.keySet().containsAll(warmup.keySet()), Duration.ofMinutes(5),
+                    "the warm-up's pods ready");
             warmup.keySet().forEach(api::delete);
             await(() -> api.list(io.keelson.kernel.ListRequest.all()).items().isEmpty(), Duration.ofMinutes(5),
                     "the warm-up's pods gone");
@@ -195,7 +196,7 @@ public final class ClusterLoad implements Callable<Integer> {
                         .orElse(start) - start) / 5_000_000_000L) + 1)));
     }
 
-    /** {@code count} pods named {@code prefix} + i created one by one at {@code --rate}; when each create was called. */
+    /** {@code count} pods ({@code prefix} + i) created one by one at {@code --rate}; when each create was called. */
     private Map<String, Long> createAtRate(Resources<Pod> api, String prefix, int count) throws InterruptedException {
         Map<String, Long> createdAt = new ConcurrentHashMap<>();
         long start = System.nanoTime();

@@ -312,7 +312,8 @@ final class ResourceStore<T extends HasMetadata> {
         TxnRequest txn = TxnRequest.of(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
                 List.of(put(key, value)), List.of());
         return env.async(env.store().txn(txn), "update " + key.toStringUtf8()).thenCompose(r -> r.succeeded()
-                ? CompletableFuture.completedFuture(r.header().revision()) : CompletableFuture.failedFuture(new LostRace()));
+                ? CompletableFuture.completedFuture(r.header().revision())
+                : CompletableFuture.failedFuture(new LostRace()));
     }
 
     /** {@link #swap}, taking and giving back the object's range keys in the same transaction. */

@@ -117,7 +117,8 @@ class PodBindingTest extends KernelTestBase {
 
         assertThat(bound.getSpec().getNodeName()).isEqualTo("node-1");
         assertThat(bound.getMetadata().getAnnotations()).containsEntry("scheduled-by", "test");
-        assertThat(bound.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("PodScheduled"));
+        assertThat(bound.getStatus().getConditions())
+                .anySatisfy(c -> assertThat(c.getType()).isEqualTo("PodScheduled"));
         assertThat(pods.get("p")).isEqualTo(bound);
         assertThat(failure(kernel.bindAsync("async", binding("p", "node-2")))).satisfies(e -> {
             assertThat(e.code()).isEqualTo(409);

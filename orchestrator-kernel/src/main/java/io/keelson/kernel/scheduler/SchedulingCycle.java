@@ -141,9 +141,16 @@ final class SchedulingCycle {
                     return;
                 }
             }
-            // the write completes on the store's thread; the binder thread is free meanwhile
-            bind(fwk.bind, 0, state, assumed, host).thenAccept(bound -> bound(fwk, state, popped, assumed, host,
-                    bound));
+            // the write completes on the store's thread, and the binder thread is free meanwhile. What follows a
+            // success is quick and writes nothing, so it may run there; a failure writes the pod's status and a
+            // PostBind plugin may write too, which would wait for that thread itself: those go to a binder thread.
+            bind(fwk.bind, 0, state, assumed, host).thenAccept(bound -> {
+                if (bound.isSuccess() && fwk.postBind.isEmpty()) {
+                    bound(fwk, state, popped, assumed, host, bound);
+                } else {
+                    binders.execute(() -> bound(fwk, state, popped, assumed, host, bound));
+                }
+            });
         } catch (RuntimeException e) {
             LOG.error("binding cycle of {} failed", assumed.getMetadata().getName(), e);
             bindingFailed(fwk, state, popped, assumed, host, Status.error(e), Set.of());

@@ -3,6 +3,8 @@ package io.keelson.kernel.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,10 +14,12 @@ import io.keelson.kernel.ListRequest;
 import io.keelson.kernel.scheduler.framework.BindPlugin;
 import io.keelson.kernel.scheduler.framework.CycleState;
 import io.keelson.kernel.scheduler.framework.PluginRegistry;
+import io.keelson.kernel.scheduler.framework.PostBindPlugin;
 import io.keelson.kernel.scheduler.framework.QueueSortPlugin;
 import io.keelson.kernel.scheduler.framework.QueuedPodInfo;
 import io.keelson.kernel.scheduler.framework.Status;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -75,6 +79,75 @@ class BindingFailureTest extends KernelTestBase {
             assertThat(binder.calls.get()).isEqualTo(2);
             await(() -> scheduler.cache().nodeInfo("only").pods().size() == 1 && !scheduler.cache().isAssumed(
                     kernel.resources(Pod.class).inNamespace("default").get("p").getMetadata().getUid()));
+        }
+    }
+
+    /**
+     * Writes without waiting, so its answer comes on the store's thread: first a ConfigMap, then a failure; after
+     * that it binds through {@code Kernel.bindAsync}.
+     */
+    static final class AsyncFlakyBinder implements BindPlugin {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "AsyncFlakyBinder";
+        }
+
+        @Override
+        public Status bind(CycleState state, Pod pod, String nodeName) {
+            throw new AssertionError("the scheduler binds through bindAsync");
+        }
+
+        @Override
+        public CompletableFuture<Status> bindAsync(CycleState state, Pod pod, String nodeName) {
+            if (calls.incrementAndGet() == 1) {
+                return kernel.resources(ConfigMap.class).inNamespace("default").createAsync(new ConfigMapBuilder()
+                        .withNewMetadata().withName("first-try").endMetadata().build())
+                        .thenApply(written -> Status.error("binding rejected after a write"));
+            }
+            return kernel.bindAsync(pod.getMetadata().getNamespace(), new BindingBuilder().withNewMetadata()
+                    .withName(pod.getMetadata().getName()).endMetadata().withNewTarget().withKind("Node")
+                    .withName(nodeName).endTarget().build()).thenApply(bound -> Status.success());
+        }
+    }
+
+    /** Records each binding in a ConfigMap, written (and waited for) through the kernel. */
+    record RecordingPostBind(String name) implements PostBindPlugin {
+        @Override
+        public void postBind(CycleState state, Pod pod, String nodeName) {
+            kernel.resources(ConfigMap.class).inNamespace("default").create(new ConfigMapBuilder().withNewMetadata()
+                    .withName("bound-" + pod.getMetadata().getName()).endMetadata().addToData("node", nodeName).build());
+        }
+    }
+
+    @Test
+    void aBindFailingOnTheStoresThread_isReported_andAPostBindPluginMayWrite() throws Exception {
+        // both write through the kernel after an answer that came on the store's thread: done there, they would
+        // wait for that thread itself
+        AsyncFlakyBinder binder = new AsyncFlakyBinder();
+        PluginRegistry registry = new PluginRegistry().register("Fifo", (a, h) -> new Fifo("Fifo"))
+                .register("AsyncFlakyBinder", (a, h) -> binder)
+                .register("RecordingPostBind", (a, h) -> new RecordingPostBind("RecordingPostBind"))
+                .enableByDefault("Fifo", 0).enableByDefault("AsyncFlakyBinder", 0)
+                .enableByDefault("RecordingPostBind", 0);
+        try (Scheduler scheduler = Scheduler.builder(kernel).registry(registry).clock(Clock.systemUTC()).build()) {
+            scheduler.start().get(30, TimeUnit.SECONDS);
+            kernel.resources(Node.class).create(SchedulerCacheTest.node("one", "a"));
+            kernel.resources(Pod.class).inNamespace("default").create(new PodBuilder(SchedulerCacheTest.pod("q",
+                    null, "1")).editMetadata().withUid(null).withNamespace(null).endMetadata().editSpec()
+                    .editFirstContainer().withImage("nginx").endContainer().endSpec().build());
+
+            await(() -> kernel.resources(Event.class).inNamespace("default").list(ListRequest.all()).items().stream()
+                    .anyMatch(e -> "FailedScheduling".equals(e.getReason())
+                            && e.getMessage().contains("binding rejected after a write")));
+            await(() -> "one".equals(kernel.resources(Pod.class).inNamespace("default").get("q").getSpec()
+                    .getNodeName()));
+            await(() -> kernel.resources(ConfigMap.class).inNamespace("default").list(ListRequest.all()).items()
+                    .stream().anyMatch(c -> "bound-q".equals(c.getMetadata().getName())));
+            assertThat(binder.calls.get()).isEqualTo(2);
+            assertThat(kernel.resources(ConfigMap.class).inNamespace("default").get("bound-q").getData())
+                    .containsEntry("node", "one");
         }
     }
 
