@@ -186,14 +186,12 @@ public final class ClusterLoad implements Callable<Integer> {
                 latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
         System.out.printf(Locale.ROOT, "# created at %.0f pods/s on average (asked %d)%n", achieved, rate);
         // where the tail is: the slowest pod created in each 5 s of the run
-        long[] slowest = new long[(int) ((System.nanoTime() - start) / 5_000_000_000L) + 1];
+        long[] slowest = new long[(int) ((java.util.Collections.max(createdAt.values()) - start) / 5_000_000_000L) + 1];
         createdAt.forEach((name, created) -> {
             int w = (int) ((created - start) / 5_000_000_000L);
             slowest[w] = Math.max(slowest[w], (readyAt.get(name) - created) / 1_000_000);
         });
-        System.out.println("# slowest pod (ms) of those created in each 5 s: " + java.util.Arrays.toString(
-                java.util.Arrays.copyOf(slowest, (int) ((createdAt.values().stream().mapToLong(Long::longValue).max()
-                        .orElse(start) - start) / 5_000_000_000L) + 1)));
+        System.out.println("# slowest pod (ms) of those created in each 5 s: " + java.util.Arrays.toString(slowest));
     }
 
     /** {@code count} pods ({@code prefix} + i) created one by one at {@code --rate}; when each create was called. */
