@@ -71,30 +71,32 @@ final class PodBinding {
      * or loses the race (it was stale), {@link #bind} runs again on the kernel's executor, reading the store.
      */
     static CompletableFuture<Pod> bindAsync(ResourceStore<Pod> pods, String namespace, Binding binding) {
+        Pod pod;
+        CompletableFuture<Long> swapped;
         try {
             validate(binding);
-        } catch (ApiException e) {
+            ObjectMeta meta = binding.getMetadata();
+            String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
+            ResourceStore.Stored<Pod> stored = pods.readCached(ns, meta.getName());
+            if (stored == null || !bindable(pods, meta, stored)) {
+                return CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor());
+            }
+            pod = stored.object(); // our own decoded copy
+            bindTo(pods, meta, pod, binding.getTarget().getName());
+            swapped = pods.swapAsync(pods.key(ns, meta.getName()), stored.modRevision(), ObjectCodec.encode(pod));
+        } catch (RuntimeException e) { // as createAsync: bad input fails the future, it is not thrown
             return CompletableFuture.failedFuture(e);
         }
-        ObjectMeta meta = binding.getMetadata();
-        String ns = namespace == null || namespace.isEmpty() ? meta.getNamespace() : namespace;
-        ResourceStore.Stored<Pod> stored = pods.readCached(ns, meta.getName());
-        if (stored == null || !bindable(pods, meta, stored)) {
-            return CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor());
-        }
-        Pod pod = stored.object(); // our own decoded copy
-        bindTo(pods, meta, pod, binding.getTarget().getName());
-        return pods.swapAsync(pods.key(ns, meta.getName()), stored.modRevision(), ObjectCodec.encode(pod)).handle(
-                (revision, error) -> {
-                    if (error == null) {
-                        pod.getMetadata().setResourceVersion(Long.toString(revision));
-                        return CompletableFuture.completedFuture(pod);
-                    }
-                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                    return cause instanceof ResourceStore.LostRace
-                            ? CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor())
-                            : CompletableFuture.<Pod>failedFuture(cause);
-                }).thenCompose(f -> f);
+        return swapped.handle((revision, error) -> {
+            if (error == null) {
+                pod.getMetadata().setResourceVersion(Long.toString(revision));
+                return CompletableFuture.completedFuture(pod);
+            }
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            return cause instanceof ResourceStore.LostRace
+                    ? CompletableFuture.supplyAsync(() -> bind(pods, namespace, binding), pods.env.executor())
+                    : CompletableFuture.<Pod>failedFuture(cause);
+        }).thenCompose(f -> f);
     }
 
     /** Whether the cache's copy may be bound; when not, the store's own copy decides (the cache's may be stale). */

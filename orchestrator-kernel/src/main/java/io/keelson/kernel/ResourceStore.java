@@ -309,8 +309,7 @@ final class ResourceStore<T extends HasMetadata> {
 
     /** {@link #swap}, without waiting: the future completes with the new revision, or fails with {@link LostRace}. */
     CompletableFuture<Long> swapAsync(ByteString key, long modRevision, ByteString value) {
-        TxnRequest txn = TxnRequest.of(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)),
-                List.of(put(key, value)), List.of());
+        TxnRequest txn = swapTxn(key, modRevision, value, null, ServiceRanges.Claims.NONE);
         return env.async(env.store().txn(txn), "update " + key.toStringUtf8()).thenCompose(r -> r.succeeded()
                 ? CompletableFuture.completedFuture(r.header().revision())
                 : CompletableFuture.failedFuture(new LostRace()));
@@ -318,15 +317,21 @@ final class ResourceStore<T extends HasMetadata> {
 
     /** {@link #swap}, taking and giving back the object's range keys in the same transaction. */
     private long swap(ByteString key, long modRevision, ByteString value, T object, ServiceRanges.Claims claims) {
-        List<Compare> compares = new ArrayList<>(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)));
-        List<TxnOp> ops = new ArrayList<>(List.of(put(key, value)));
-        claim(object, claims, compares, ops);
-        TxnResponse r = env.await(env.store().txn(TxnRequest.of(compares, ops, List.of())),
+        TxnResponse r = env.await(env.store().txn(swapTxn(key, modRevision, value, object, claims)),
                 "update " + key.toStringUtf8());
         if (!r.succeeded()) {
             throw new LostRace();
         }
         return r.header().revision();
+    }
+
+    /** The compare-and-swap of {@code value} for the key at {@code modRevision}, with the object's claims. */
+    private TxnRequest swapTxn(ByteString key, long modRevision, ByteString value, T object,
+                               ServiceRanges.Claims claims) {
+        List<Compare> compares = new ArrayList<>(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)));
+        List<TxnOp> ops = new ArrayList<>(List.of(put(key, value)));
+        claim(object, claims, compares, ops);
+        return TxnRequest.of(compares, ops, List.of());
     }
 
     /** Adds the claims to a write: each key taken must be free and records its holder; released keys go. */

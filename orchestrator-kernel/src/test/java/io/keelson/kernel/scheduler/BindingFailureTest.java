@@ -2,6 +2,7 @@ package io.keelson.kernel.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -48,9 +49,7 @@ class BindingFailureTest extends KernelTestBase {
             if (calls.incrementAndGet() == 1) {
                 return Status.error("binding rejected: etcd leader changed");
             }
-            kernel.bind(pod.getMetadata().getNamespace(), new BindingBuilder().withNewMetadata()
-                    .withName(pod.getMetadata().getName()).endMetadata().withNewTarget().withKind("Node")
-                    .withName(nodeName).endTarget().build());
+            kernel.bind(pod.getMetadata().getNamespace(), binding(pod, nodeName));
             return Status.success();
         }
     }
@@ -106,9 +105,8 @@ class BindingFailureTest extends KernelTestBase {
                         .withNewMetadata().withName("first-try").endMetadata().build())
                         .thenApply(written -> Status.error("binding rejected after a write"));
             }
-            return kernel.bindAsync(pod.getMetadata().getNamespace(), new BindingBuilder().withNewMetadata()
-                    .withName(pod.getMetadata().getName()).endMetadata().withNewTarget().withKind("Node")
-                    .withName(nodeName).endTarget().build()).thenApply(bound -> Status.success());
+            return kernel.bindAsync(pod.getMetadata().getNamespace(), binding(pod, nodeName))
+                    .thenApply(bound -> Status.success());
         }
     }
 
@@ -149,6 +147,11 @@ class BindingFailureTest extends KernelTestBase {
             assertThat(kernel.resources(ConfigMap.class).inNamespace("default").get("bound-q").getData())
                     .containsEntry("node", "one");
         }
+    }
+
+    private static Binding binding(Pod pod, String nodeName) {
+        return new BindingBuilder().withNewMetadata().withName(pod.getMetadata().getName()).endMetadata()
+                .withNewTarget().withKind("Node").withName(nodeName).endTarget().build();
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
